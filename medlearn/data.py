@@ -176,7 +176,11 @@ def _lesion_vessels(coords, n, organ, g, width_mm, half_fov):
             wiggle = _uniform(g, 0.05, 0.2) * h
             freq, phase = _uniform(g, 1.0, 3.0), _uniform(g, 0, 2 * math.pi)
             offset = _uniform(g, -0.3, 0.3) * h
-            pts.append(offset + direction * h * t + wiggle * torch.sin(freq * math.pi * t + phase))
+            pts.append(
+                offset
+                + direction * h * t
+                + wiggle * torch.sin(freq * math.pi * t + phase)
+            )
         curve = torch.stack(pts, dim=1)  # (P, nd)
         dist = torch.cdist(flat, curve).min(dim=1).values.reshape(organ.shape)
         masks.append((dist <= width_mm / 2) & organ)
@@ -208,7 +212,9 @@ def _boxes(masks: list[torch.Tensor]) -> torch.Tensor:
 
 def _phantom(size, spacing, seed, lesions, n_lesions, site, lesion_intensity):
     if lesions not in ("blobs", "vessels", "none"):
-        raise ValueError(f"lesions: expected 'blobs', 'vessels' or 'none', got {lesions!r}")
+        raise ValueError(
+            f"lesions: expected 'blobs', 'vessels' or 'none', got {lesions!r}"
+        )
     if isinstance(site, str):
         if site not in SITES:
             raise ValueError(f"site: expected one of {sorted(SITES)}, got {site!r}")
@@ -235,8 +241,10 @@ def _phantom(size, spacing, seed, lesions, n_lesions, site, lesion_intensity):
     if n_lesions is None:
         # lesions become more likely with age: a label that depends on a covariate
         p_lesion = 0.3 + 0.5 * (age - 20) / 65
-        n_lesions = 0 if torch.rand((), generator=g) > p_lesion else 1 + int(
-            torch.randint(3, (1,), generator=g)
+        n_lesions = (
+            0
+            if torch.rand((), generator=g) > p_lesion
+            else 1 + int(torch.randint(3, (1,), generator=g))
         )
     if n_lesions < 0:
         raise ValueError(f"n_lesions: expected >= 0, got {n_lesions}")
@@ -244,7 +252,9 @@ def _phantom(size, spacing, seed, lesions, n_lesions, site, lesion_intensity):
         n_lesions = 0
     min_fov = min(half_fov[-2:])
     if lesions == "blobs":
-        parts = _lesion_blobs(coords, n_lesions, organ, g, (0.1 * min_fov, 0.25 * min_fov))
+        parts = _lesion_blobs(
+            coords, n_lesions, organ, g, (0.1 * min_fov, 0.25 * min_fov)
+        )
     else:
         width = max(spacing[-1], spacing[-2]) * 1.6
         parts = _lesion_vessels(coords, n_lesions, organ, g, width, half_fov)
@@ -317,7 +327,9 @@ def phantom_2d(
     size = _check_size(size, 2)
     if len(spacing) != 2:
         raise ValueError(f"spacing: expected 2 values (y, x) in mm, got {spacing}")
-    return _phantom(size, tuple(spacing), seed, lesions, n_lesions, site, lesion_intensity)
+    return _phantom(
+        size, tuple(spacing), seed, lesions, n_lesions, site, lesion_intensity
+    )
 
 
 def phantom_3d(
@@ -357,7 +369,9 @@ def phantom_3d(
     size = _check_size(size, 3)
     if len(spacing) != 3:
         raise ValueError(f"spacing: expected 3 values (z, y, x) in mm, got {spacing}")
-    return _phantom(size, tuple(spacing), seed, lesions, n_lesions, site, lesion_intensity)
+    return _phantom(
+        size, tuple(spacing), seed, lesions, n_lesions, site, lesion_intensity
+    )
 
 
 def _sample_seed(seed: int, index: int) -> int:
@@ -411,7 +425,9 @@ class PhantomDataset(Dataset):
         }
 
 
-def make_dataset(n: int, *, dims: int = 2, seed: int = 0, **phantom_kwargs) -> PhantomDataset:
+def make_dataset(
+    n: int, *, dims: int = 2, seed: int = 0, **phantom_kwargs
+) -> PhantomDataset:
     """Shorthand for :class:`PhantomDataset`; see there."""
     return PhantomDataset(n, dims=dims, seed=seed, **phantom_kwargs)
 

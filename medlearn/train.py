@@ -1,0 +1,168 @@
+"""A small, explicit training loop with a progress bar, on any device.
+
+``fit`` runs a fixed number of optimisation steps (not epochs), which keeps a
+chapter's run time predictable on a laptop CPU. The progress bar is a widget in
+notebooks and text in terminals (``tqdm.auto``). See chapter 03 (unet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import torch
+from torch import nn
+
+__all__ = ["fit", "predict", "evaluate"]
+
+Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+def _batches(
+    data: Batch | Iterable[Batch], batch_size: int, g: torch.Generator
+) -> Iterator[Batch]:
+    """Endless minibatches: random draws from tensors, or cycling an iterable."""
+    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], torch.Tensor):
+        x, y = data
+        if len(x) != len(y):
+            raise ValueError(
+                f"data: inputs and targets differ in length: {len(x)} vs {len(y)}"
+            )
+        while True:
+            idx = torch.randint(len(x), (min(batch_size, len(x)),), generator=g)
+            yield x[idx], y[idx]
+    while True:
+        empty = True
+        for item in data:
+            empty = False
+            yield item[0], item[1]
+        if empty:
+            raise ValueError("data: the iterable yielded no batch")
+
+
+def fit(
+    model: nn.Module,
+    data: Batch | Iterable[Batch],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    *,
+    steps: int = 100,
+    batch_size: int = 16,
+    lr: float = 1e-3,
+    optimizer: torch.optim.Optimizer | None = None,
+    device: torch.device | str | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    desc: str = "training",
+) -> dict[str, list[float]]:
+    """Train ``model`` for ``steps`` optimisation steps.
+
+    Args:
+        model: the network; it is moved to ``device`` and left in train mode.
+        data: ``(inputs, targets)`` tensors to draw random minibatches from, or
+            an iterable of ``(inputs, targets)`` batches (e.g. a DataLoader),
+            cycled as often as needed.
+        loss_fn: ``loss_fn(model(inputs), targets)`` returns a scalar.
+        steps: number of optimisation steps. Defaults to 100.
+        batch_size: minibatch size when ``data`` is a tensor pair. Defaults to 16.
+        lr: Adam learning rate (ignored if ``optimizer`` is given). Defaults to 1e-3.
+        optimizer: a ready optimiser. Defaults to None (Adam on all parameters).
+        device: where to train. Defaults to None (the model's device).
+        seed: seeds minibatch sampling. Defaults to 0.
+        progress: show a progress bar with the running loss. Defaults to True.
+        desc: progress-bar label. Defaults to "training".
+
+    Returns:
+        ``{"loss": [float] * steps}``, the training loss of every step.
+
+    Raises:
+        ValueError: if ``steps`` < 1 or the loss becomes NaN or infinite.
+
+    Example:
+        >>> net = nn.Linear(2, 1)
+        >>> x, y = torch.randn(32, 2), torch.randn(32, 1)
+        >>> hist = fit(net, (x, y), nn.functional.mse_loss, steps=5, progress=False)
+        >>> len(hist["loss"])
+        5
+    """
+    from tqdm.auto import tqdm
+
+    if steps < 1:
+        raise ValueError(f"steps: expected >= 1, got {steps}")
+    if device is None:
+        device = next(model.parameters()).device
+    model.to(device).train()
+    optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    history: list[float] = []
+    bar = tqdm(range(steps), desc=desc, disable=not progress, leave=False)
+    batches = _batches(data, batch_size, g)
+    for step in bar:
+        x, y = next(batches)
+        x, y = x.to(device), y.to(device)
+        loss = loss_fn(model(x), y)
+        if not torch.isfinite(loss):
+            raise ValueError(f"loss became {loss.item()} at step {step}: lower lr?")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        history.append(loss.item())
+        if step % 10 == 0 or step == steps - 1:
+            bar.set_postfix(loss=f"{history[-1]:.4f}")
+    bar.close()
+    return {"loss": history}
+
+
+@torch.no_grad()
+def predict(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    *,
+    batch_size: int = 32,
+    device: torch.device | str | None = None,
+) -> torch.Tensor:
+    """Run ``model`` in eval mode over ``inputs`` in chunks; outputs on the CPU.
+
+    Args:
+        model: the network.
+        inputs: ``(N, ...)`` input tensor.
+        batch_size: chunk size. Defaults to 32.
+        device: where to run. Defaults to None (the model's device).
+
+    Returns:
+        ``(N, ...)`` the concatenated outputs, on the CPU.
+    """
+    if device is None:
+        device = next(model.parameters()).device
+    was_training = model.training
+    model.to(device).eval()
+    out = [
+        model(inputs[i : i + batch_size].to(device)).cpu()
+        for i in range(0, len(inputs), batch_size)
+    ]
+    model.train(was_training)
+    return torch.cat(out)
+
+
+def evaluate(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
+    metric: Callable[[torch.Tensor, torch.Tensor], torch.Tensor | float],
+    *,
+    batch_size: int = 32,
+    device: torch.device | str | None = None,
+) -> list[float]:
+    """A per-sample metric of the model's predictions.
+
+    Args:
+        model: the network.
+        inputs: ``(N, ...)`` inputs.
+        targets: ``(N, ...)`` targets.
+        metric: ``metric(output_i, target_i)`` for one sample (no batch axis).
+        batch_size: chunk size for :func:`predict`. Defaults to 32.
+        device: where to run. Defaults to None (the model's device).
+
+    Returns:
+        ``N`` floats, one per sample.
+    """
+    outputs = predict(model, inputs, batch_size=batch_size, device=device)
+    return [float(metric(o, t)) for o, t in zip(outputs, targets)]
