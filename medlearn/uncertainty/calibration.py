@@ -1,0 +1,202 @@
+"""Calibration: does a confidence of 0.8 mean right 80 % of the time?
+
+Predictions are binned by confidence into ``n_bins`` equal bins on [0, 1]
+(left-closed, the last one also holding 1.0). For every bin the reliability
+diagram compares the mean confidence with the accuracy; the expected
+calibration error (ECE) is their gap averaged with the bin sizes as weights.
+A model that is confident and wrong sits far below the diagonal.
+
+See chapter 08 (uncertainty).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+import torch
+from torch import Tensor
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "ReliabilityDiagram",
+    "reliability_diagram",
+    "expected_calibration_error",
+    "plot_reliability_diagram",
+]
+
+
+class ReliabilityDiagram(NamedTuple):
+    """Per-bin statistics, each ``(n_bins,)`` except ``edges`` ``(n_bins + 1,)``.
+
+    ``confidence`` and ``accuracy`` are NaN in empty bins; ``count`` is int64.
+    """
+
+    confidence: Tensor
+    accuracy: Tensor
+    count: Tensor
+    edges: Tensor
+
+
+def _confidence_and_correct(probs: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
+    """Flatten to per-prediction confidence and correctness, both ``(M,)``."""
+    if not isinstance(probs, Tensor) or not probs.is_floating_point():
+        raise TypeError(f"probs must be a floating-point tensor, got {probs!r}")
+    if labels.dtype.is_floating_point:
+        raise TypeError(f"labels must be an integer or bool tensor, got {labels.dtype}")
+    if probs.numel() and (probs.min() < 0 or probs.max() > 1):
+        raise ValueError(
+            "probs must lie in [0, 1] (apply softmax/sigmoid to logits first), got "
+            f"[{probs.min().item():.4g}, {probs.max().item():.4g}]"
+        )
+    if probs.shape == labels.shape:  # binary: p(y = 1) against y
+        if labels.numel() and ((labels != 0) & (labels != 1)).any():
+            raise ValueError("labels must be 0 or 1 when probs has the labels' shape")
+        return probs.reshape(-1), labels.reshape(-1).to(probs.dtype)
+    if (
+        probs.dim() == labels.dim() + 1
+        and probs.shape[:1] + probs.shape[2:] == labels.shape
+    ):
+        confidence, predicted = probs.max(dim=1)  # (N, ...) each
+        correct = (predicted == labels).to(probs.dtype)  # (N, ...)
+        return confidence.reshape(-1), correct.reshape(-1)
+    raise ValueError(
+        "probs must be (N, C, ...) with labels (N, ...), or binary probs with the "
+        f"labels' shape; got probs {tuple(probs.shape)} and labels "
+        f"{tuple(labels.shape)}"
+    )
+
+
+def reliability_diagram(
+    probs: Tensor, labels: Tensor, n_bins: int = 15
+) -> ReliabilityDiagram:
+    """Bin predictions by confidence; per bin, mean confidence, accuracy and count.
+
+    Multiclass ``(N, C, ...)`` probabilities use the top-label confidence and
+    whether the arg-max is right (torchmetrics' ``MulticlassCalibrationError``);
+    binary probabilities with the labels' shape use ``p(y = 1)`` against
+    ``y`` (``BinaryCalibrationError``). Extra dims (pixels) are pooled.
+
+    Args:
+        probs: probabilities ``(N, C, ...)``, or ``(N, ...)`` for a binary task.
+        labels: true classes ``(N, ...)``.
+        n_bins: equal-width bins on [0, 1]. Defaults to 15.
+
+    Returns:
+        ``ReliabilityDiagram(confidence, accuracy, count, edges)``.
+
+    Raises:
+        TypeError: on non-floating probs or floating labels.
+        ValueError: on mismatched shapes, values outside [0, 1] or ``n_bins < 1``.
+
+    Example:
+        >>> d = reliability_diagram(torch.tensor([[0.9, 0.1], [0.3, 0.7]]),
+        ...                         torch.tensor([0, 0]), n_bins=2)
+        >>> d.count, d.accuracy[1]
+        (tensor([0, 2]), tensor(0.5000))
+
+    See chapter 08 (uncertainty).
+    """
+    if not isinstance(n_bins, int) or n_bins < 1:
+        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
+    confidence, correct = _confidence_and_correct(probs, labels)  # (M,) each
+    edges = torch.linspace(0, 1, n_bins + 1, dtype=probs.dtype, device=probs.device)
+    index = (torch.bucketize(confidence, edges, right=True) - 1).clamp(0, n_bins - 1)
+    count = torch.bincount(index, minlength=n_bins)  # (n_bins,)
+    sums = torch.zeros(2, n_bins, dtype=probs.dtype, device=probs.device)
+    sums[0].scatter_add_(0, index, confidence)
+    sums[1].scatter_add_(0, index, correct)
+    means = sums / count  # (2, n_bins); 0/0 = NaN in empty bins
+    return ReliabilityDiagram(means[0], means[1], count, edges)
+
+
+def expected_calibration_error(
+    probs: Tensor, labels: Tensor, n_bins: int = 15
+) -> Tensor:
+    """Expected calibration error: ``sum_b |B_b| / M * |acc_b - conf_b|``.
+
+    The binning of :func:`reliability_diagram` (l1 norm); equal to torchmetrics'
+    calibration error except that a confidence of exactly 1.0 falls in the last
+    bin here and in a bin of its own there.
+
+    Args:
+        probs: probabilities ``(N, C, ...)``, or ``(N, ...)`` for a binary task.
+        labels: true classes ``(N, ...)``.
+        n_bins: equal-width bins on [0, 1]. Defaults to 15.
+
+    Returns:
+        A scalar tensor in [0, 1].
+
+    Raises:
+        TypeError: on non-floating probs or floating labels.
+        ValueError: on mismatched shapes, values outside [0, 1] or ``n_bins < 1``.
+
+    Example:
+        >>> probs = torch.tensor([[0.9, 0.1], [0.9, 0.1]])  # 90 % sure, always right
+        >>> expected_calibration_error(probs, torch.tensor([0, 0]))
+        tensor(0.1000)
+
+    See chapter 08 (uncertainty).
+    """
+    diagram = reliability_diagram(probs, labels, n_bins)
+    weight = diagram.count / diagram.count.sum().clamp_min(1)  # (n_bins,)
+    gap = (diagram.accuracy - diagram.confidence).abs().nan_to_num(0.0)  # (n_bins,)
+    return (weight * gap).sum()
+
+
+def plot_reliability_diagram(
+    diagram: ReliabilityDiagram,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw accuracy per confidence bin against the diagonal of perfect calibration.
+
+    Bars show the accuracy; red hatched boxes the gap to the mean confidence
+    (below the diagonal: over-confident); the ECE is printed in the corner.
+
+    Args:
+        diagram: from :func:`reliability_diagram`.
+        ax: axes to draw on. Defaults to None (a new figure).
+        title: axes title. Defaults to None (no title).
+
+    Returns:
+        The matplotlib ``Axes``.
+
+    Example:
+        >>> probs = torch.rand(100, generator=torch.Generator().manual_seed(0))
+        >>> d = reliability_diagram(probs, (probs > 0.5).long())
+        >>> ax = plot_reliability_diagram(d)
+
+    See chapter 08 (uncertainty).
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    edges = diagram.edges.detach().cpu().double().numpy()
+    centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
+    count = diagram.count.detach().cpu().double().numpy()
+    acc = diagram.accuracy.detach().cpu().double().nan_to_num(0.0).numpy()
+    conf = diagram.confidence.detach().cpu().double().nan_to_num(0.0).numpy()
+    bars = dict(width=width, edgecolor="black", linewidth=0.5)
+    ax.bar(centres, acc, color="tab:blue", label="accuracy", **bars)
+    ax.bar(
+        centres,
+        conf - acc,
+        bottom=acc,
+        color="tab:red",
+        alpha=0.3,
+        hatch="//",
+        label="gap to confidence",
+        **bars,
+    )
+    ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
+    ece = float((count / max(count.sum(), 1) * abs(acc - conf)).sum())
+    ax.text(0.04, 0.9, f"ECE = {ece:.3f}", transform=ax.transAxes)
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence", ylabel="accuracy")
+    ax.legend(loc="lower right", fontsize="small")
+    if title is not None:
+        ax.set_title(title)
+    return ax
