@@ -82,7 +82,9 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     return make_generator(seed)
 
 
-def make_generator(seed: int = 0, device: torch.device | str = "cpu") -> torch.Generator:
+def make_generator(
+    seed: int = 0, device: torch.device | str = "cpu"
+) -> torch.Generator:
     """A ``torch.Generator`` on ``device`` seeded with ``seed``.
 
     Args:

@@ -40,7 +40,7 @@ def spacing_from_affine(affine: np.ndarray) -> tuple[float, ...]:
         affine: ``(4, 4)`` voxel-to-world matrix.
 
     Returns:
-        ``(sz, sy, sx)`` in millimetres, rounded to 6 decimals (NIfTI stores
+        ``(sz, sy, sx)`` in millimetres, rounded to 5 decimals (NIfTI stores
         the affine in float32).
 
     Raises:
@@ -57,7 +57,7 @@ def spacing_from_affine(affine: np.ndarray) -> tuple[float, ...]:
     if np.any(xyz <= 0) or not np.all(np.isfinite(xyz)):
         raise ValueError(f"affine: voxel sizes must be positive and finite, got {xyz}")
     # NIfTI stores the affine in float32: round away its representation error
-    return tuple(round(float(s), 6) for s in xyz[::-1])
+    return tuple(round(float(s), 5) for s in xyz[::-1])
 
 
 def load_nifti(
@@ -80,7 +80,7 @@ def load_nifti(
     Example:
         >>> x, spacing, affine = load_nifti(nibabel_sample_path("anatomical.nii"))
         >>> x.shape, spacing
-        (torch.Size([1, 25, 43, 33]), (2.0, 2.0, 2.0))
+        (torch.Size([1, 25, 41, 33]), (2.0, 2.0, 2.0))
     """
     import nibabel as nib
 

@@ -7,6 +7,7 @@ ipywidgets viewer for volumes in JupyterLab. See chapter 01 (tasks).
 
 from __future__ import annotations
 
+import inspect
 import io
 
 import matplotlib.pyplot as plt
@@ -15,6 +16,7 @@ import torch
 from matplotlib.patches import Rectangle
 
 __all__ = [
+    "show_source",
     "to_numpy_image",
     "show_overlay",
     "show_boxes",
@@ -278,3 +280,20 @@ def slice_viewer(
     box = widgets.VBox([slider, image])
     box.slider, box.image = slider, image
     return box
+
+
+def show_source(obj) -> object:
+    """The source of a library function or class, as a highlighted code block.
+
+    Chapters show the code they teach this way, so the page cannot drift from
+    the library.
+
+    Args:
+        obj: a function, class or method of :mod:`medlearn`.
+
+    Returns:
+        An ``IPython.display.Code`` object (rendered by Jupyter and the book).
+    """
+    from IPython.display import Code
+
+    return Code(inspect.getsource(obj), language="python")

@@ -1,0 +1,62 @@
+# medlearn: two commands on a fresh machine.
+#   make test   set everything up and run every test
+#   make book   set everything up and build the executed book into _build/html
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+TORCH := torch==2.13.0
+export PATH := $(BIN):$(PATH)
+
+.PHONY: venv test test-fast book lab assignments grade bench lint clean
+
+# The environment is rebuilt only when the pins change. torch goes first, on its
+# own: every later install is constrained to it, so nothing pulls another torch.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(TORCH)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[course,test]"
+	@touch $@
+
+venv: $(STAMP)
+
+## Run every test: library against references, notebooks within budget,
+## the nbgrader pipeline, the executed book with warnings as errors.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --durations=15
+
+## Unit tests only (seconds): skip notebooks, nbgrader and the book.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -n 2
+
+## Build the executed book (cached: unchanged chapters are not re-run).
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --config jupyter-book.yml --toc toc.yml -W --keep-going
+
+## Open JupyterLab on the course.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
+
+## Regenerate exercises/ from solutions/ (then commit exercises/).
+assignments: $(STAMP)
+	@for d in solutions/*/; do a=$$(basename $$d); \
+	  $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+
+## Autograde everything under submitted/, write feedback/ and grades.csv.
+grade: $(STAMP)
+	@test -d submitted || { echo "nothing to grade: put submissions in submitted/<student>/<assignment>/"; exit 1; }
+	@for a in $$(ls submitted/*/ | grep -v : | sort -u); do \
+	  $(BIN)/nbgrader autograde $$a && $(BIN)/nbgrader generate_feedback $$a || exit 1; done
+	$(BIN)/nbgrader export --to grades.csv
+
+## Benchmarks against peers (ratios printed, nothing asserted).
+bench: $(STAMP)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check medlearn tests benchmarks tools
+	$(BIN)/ruff format --check medlearn tests benchmarks tools
+
+clean:
+	rm -rf _build autograded feedback gradebook.db grades.csv .pytest_cache

@@ -1,0 +1,32 @@
+"""nbgrader configuration for the medlearn course.
+
+Run nbgrader from the repository root. Instructors author assignments in
+``solutions/`` (nbgrader's *source* step) and release them to ``exercises/``
+(the *release* step, committed); ``submitted/``, ``autograded/``,
+``feedback/`` and ``gradebook.db`` are local and ignored by git.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 (injected by traitlets)
+
+c.CourseDirectory.course_id = "medlearn"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+
+# What a student sees in place of a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A cell that runs longer than this is interrupted and the rest still runs,
+# so an infinite loop costs one cell, not the whole batch.
+c.ExecutePreprocessor.timeout = int(os.environ.get("MEDLEARN_CELL_TIMEOUT", "120"))
+c.Execute.interrupt_on_timeout = True
+
+# Feedback must not show hidden tests: strip them from the feedback HTML.
+# (Their failure output is a message only; see medlearn.grading.)
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]

@@ -1,0 +1,7 @@
+# replaces: cross_entropy
+"""logsumexp written literally: exp(1e4) overflows."""
+
+
+def cross_entropy(logits, target):
+    log_p = logits - logits.exp().sum(dim=1, keepdim=True).log()
+    return -log_p.gather(1, target.unsqueeze(1)).squeeze(1).mean()

@@ -1,0 +1,7 @@
+# replaces: softmax
+"""delegates to torch's fused softmax instead of writing it."""
+import torch
+
+
+def softmax(logits, dim=1):
+    return torch.softmax(logits, dim=dim)
