@@ -1,0 +1,415 @@
+"""Windowed attention, shifted windows and patch merging (Swin, Liu et al. 2021).
+
+``WindowAttention`` is multi-head attention inside each window plus a learned
+bias per relative offset; ``SwinBlock`` runs it twice, on regular then on
+cyclically shifted windows (W-MSA then SW-MSA), so information crosses window
+borders; ``PatchMerging`` halves the grid and doubles the channels, so the
+windows of the next stage cover four (eight in 3D) times the image area.
+``SwinEncoder`` stacks them into a hierarchy. The cost is linear in the number
+of tokens, against quadratic for global attention.
+
+Parameter names and layouts follow MONAI's ``SwinUNETR`` (``qkv``, ``proj``,
+``relative_position_bias_table``, ``mlp.linear1``...): MONAI state dicts load
+with ``strict=True`` and give the same outputs (tested). Token grids are
+channel-last, ``(N, H, W, C)`` or ``(N, D, H, W, C)``. See chapter 04
+(attention).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from medlearn.attention.core import Mlp, _additive, scaled_dot_product_attention
+from medlearn.attention.vit import PatchEmbed
+from medlearn.attention.windows import (
+    _ntuple,
+    relative_position_index,
+    shifted_window_mask,
+    window_partition,
+    window_reverse,
+)
+
+__all__ = [
+    "WindowAttention",
+    "SwinBlock",
+    "NEIGHBOUR_OFFSETS",
+    "merge_neighbours",
+    "PatchMerging",
+    "SwinEncoder",
+]
+
+IntOrTuple = int | Sequence[int]
+
+
+class WindowAttention(nn.Module):
+    """Multi-head self-attention inside windows, with a relative position bias.
+
+    For each head a learned table holds one bias per relative offset between
+    two tokens of a window; it is added to the scores together with the
+    (optional) shifted-window mask, and torch's fused attention kernel takes
+    both as one additive mask. The index buffer is derived from
+    ``window_size`` and not saved (``persistent=False``); a MONAI state dict,
+    which carries it, loads with ``strict=True`` after a check that its index
+    matches.
+
+    Args:
+        dim: token features. Defaults to 96.
+        num_heads: attention heads; must divide ``dim``. Defaults to 3.
+        window_size: window shape ``(Wh, Ww)`` or ``(Wd, Wh, Ww)``.
+            Defaults to (7, 7).
+        qkv_bias: learn a query/key/value bias. Defaults to True.
+        fused: use torch's fused attention kernel; False runs the explicit
+            attention (same numbers). Defaults to True.
+
+    Raises:
+        ValueError: if ``num_heads`` does not divide ``dim`` or the window is
+            not 2-D or 3-D.
+
+    Example:
+        >>> attn = WindowAttention(dim=32, num_heads=2, window_size=(4, 4))
+        >>> attn(torch.zeros(6, 16, 32)).shape  # 6 windows of 4 x 4 tokens
+        torch.Size([6, 16, 32])
+
+    See chapter 04 (attention).
+    """
+
+    def __init__(
+        self,
+        dim: int = 96,
+        num_heads: int = 3,
+        window_size: Sequence[int] = (7, 7),
+        qkv_bias: bool = True,
+        fused: bool = True,
+    ) -> None:
+        super().__init__()
+        window = tuple(window_size)
+        if len(window) not in (2, 3):
+            raise ValueError(f"window_size must have 2 or 3 entries, got {window!r}")
+        if num_heads < 1 or dim % num_heads:
+            raise ValueError(
+                f"num_heads must be a positive divisor of dim={dim}, got {num_heads}"
+            )
+        self.window_size = _ntuple(window, len(window), "window_size")
+        self.num_heads = num_heads
+        self.fused = fused
+        table_rows = math.prod(2 * w - 1 for w in self.window_size)
+        self.relative_position_bias_table = nn.Parameter(
+            torch.zeros(table_rows, num_heads)
+        )
+        nn.init.trunc_normal_(self.relative_position_bias_table, std=0.02)
+        index = relative_position_index(self.window_size)
+        self.register_buffer("relative_position_index", index, persistent=False)
+        self.qkv = nn.Linear(dim, 3 * dim, bias=qkv_bias)
+        self.proj = nn.Linear(dim, dim)
+        self.register_load_state_dict_pre_hook(_check_saved_index)
+
+    def relative_position_bias(self) -> Tensor:
+        """The bias of every head for every query/key pair: ``(heads, n, n)``."""
+        n = self.relative_position_index.shape[0]
+        bias = self.relative_position_bias_table[self.relative_position_index.view(-1)]
+        return bias.view(n, n, self.num_heads).permute(2, 0, 1)  # (heads, n, n)
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Attend inside windows.
+
+        Args:
+            x: windows ``(N * nW, n, C)`` as made by ``window_partition``.
+            mask: None, or ``(nW, n, n)``: boolean (True = may attend, from
+                ``shifted_window_mask``) or additive float (MONAI's
+                ``compute_mask``). Defaults to None.
+
+        Returns:
+            ``(N * nW, n, C)``.
+        """
+        B_, n, C = x.shape
+        heads = self.num_heads
+        if n != self.relative_position_index.shape[0]:
+            raise ValueError(
+                f"x must hold {self.relative_position_index.shape[0]} tokens per "
+                f"window (window_size {self.window_size}), got {tuple(x.shape)}"
+            )
+        nW = 1 if mask is None else mask.shape[0]
+        if mask is not None and (mask.shape[1:] != (n, n) or B_ % nW):
+            raise ValueError(
+                f"mask must be (nW, {n}, {n}) with nW dividing {B_}, "
+                f"got {tuple(mask.shape)}"
+            )
+        qkv = self.qkv(x).view(B_ // nW, nW, n, 3, heads, C // heads)
+        q, k, v = qkv.permute(3, 0, 1, 4, 2, 5).unbind(0)  # 3 x (N, nW, heads, n, hd)
+        bias = self.relative_position_bias()  # (heads, n, n)
+        if mask is not None:
+            bias = bias + _additive(mask, bias.dtype).unsqueeze(1)  # (nW, heads, n, n)
+        bias = bias.to(q.dtype)
+        if self.fused:
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        else:
+            out = scaled_dot_product_attention(q, k, v, bias)
+        out = out.transpose(-3, -2).reshape(B_, n, C)  # (N, nW, n, heads, hd)
+        return self.proj(out)
+
+
+def _check_saved_index(module, state_dict, prefix, *args) -> None:
+    """Accept a saved ``relative_position_index`` (MONAI saves it) if it matches."""
+    error_msgs = args[-1]
+    saved = state_dict.pop(prefix + "relative_position_index", None)
+    if saved is not None and not torch.equal(
+        saved.cpu(), module.relative_position_index.cpu()
+    ):
+        error_msgs.append(
+            f"{prefix}relative_position_index does not match window_size "
+            f"{module.window_size}"
+        )
+
+
+class _SwinLayer(nn.Module):
+    """One pre-norm Swin layer: (shifted) window attention, then the MLP.
+
+    Same parameter names as MONAI's ``SwinTransformerBlock``.
+    """
+
+    def __init__(self, dim, num_heads, window, shift, mlp_ratio, qkv_bias, fused):
+        super().__init__()
+        self.window_size, self.shift = window, shift
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = WindowAttention(dim, num_heads, window, qkv_bias, fused)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = Mlp(dim, int(dim * mlp_ratio))
+
+    def forward(self, x: Tensor) -> Tensor:
+        N, *spatial, C = x.shape
+        axes = tuple(range(1, 1 + len(spatial)))
+        # a window that covers a whole axis has nothing to shift along it
+        shift = tuple(
+            0 if s == w else t
+            for s, w, t in zip(spatial, self.window_size, self.shift, strict=True)
+        )
+        y = self.norm1(x)
+        mask = None
+        if any(shift):
+            y = torch.roll(y, [-t for t in shift], axes)  # (N, *spatial, C)
+            mask = shifted_window_mask(spatial, self.window_size, shift, x.device)
+        windows = window_partition(y, self.window_size)  # (N * nW, n, C)
+        y = window_reverse(self.attn(windows, mask), self.window_size, spatial)
+        if any(shift):
+            y = torch.roll(y, list(shift), axes)  # undo the cyclic shift
+        x = x + y
+        return x + self.mlp(self.norm2(x))
+
+
+class SwinBlock(nn.Module):
+    """W-MSA then SW-MSA: a regular and a half-window-shifted Swin layer.
+
+    Each layer is ``x + WindowAttention(LN(x))`` then ``x + MLP(LN(x))``.
+    Keys ``blocks.0.*``/``blocks.1.*`` match a MONAI ``BasicLayer`` of depth 2.
+
+    Args:
+        spatial_dims: 2 or 3. Defaults to 2.
+        dim: token features. Defaults to 48.
+        num_heads: attention heads. Defaults to 3.
+        window_size: window side, an int or one per axis. Defaults to 7.
+        mlp_ratio: MLP width over ``dim``. Defaults to 4.0.
+        qkv_bias: learn a query/key/value bias. Defaults to True.
+        fused: use torch's fused attention kernel. Defaults to True.
+
+    Example:
+        >>> SwinBlock(2, dim=16, num_heads=2, window_size=4)(torch.zeros(1, 8, 8, 16)).shape
+        torch.Size([1, 8, 8, 16])
+
+    See chapter 04 (attention).
+    """
+
+    def __init__(
+        self,
+        spatial_dims: int = 2,
+        dim: int = 48,
+        num_heads: int = 3,
+        window_size: IntOrTuple = 7,
+        mlp_ratio: float = 4.0,
+        qkv_bias: bool = True,
+        fused: bool = True,
+    ) -> None:
+        super().__init__()
+        if spatial_dims not in (2, 3):
+            raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
+        window = _ntuple(window_size, spatial_dims, "window_size")
+        self.window_size, self.dim = window, dim
+        shifts = ((0,) * spatial_dims, tuple(w // 2 for w in window))
+        self.blocks = nn.ModuleList(
+            _SwinLayer(dim, num_heads, window, s, mlp_ratio, qkv_bias, fused)
+            for s in shifts
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, *spatial, C)`` -> ``(N, *spatial, C)``, spatial a window multiple."""
+        d = len(self.window_size)
+        spatial = tuple(x.shape[1:-1])
+        if x.ndim != d + 2 or x.shape[-1] != self.dim:
+            raise ValueError(
+                f"x must be a channel-last grid (N, *spatial[{d}], {self.dim}), "
+                f"got {tuple(x.shape)}"
+            )
+        if any(s % w for s, w in zip(spatial, self.window_size, strict=True)):
+            raise ValueError(
+                f"x spatial shape {spatial} must be divisible by window_size "
+                f"{self.window_size}"
+            )
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
+# Order in which the 2 x 2 (x 2) neighbours are concatenated, as (z, y, x)
+# offsets: MONAI's PatchMerging (and the original Swin) order.
+NEIGHBOUR_OFFSETS = {
+    2: ((0, 0), (1, 0), (0, 1), (1, 1)),
+    3: (
+        (0, 0, 0),
+        (1, 0, 0),
+        (0, 1, 0),
+        (0, 0, 1),
+        (1, 1, 0),
+        (1, 0, 1),
+        (0, 1, 1),
+        (1, 1, 1),
+    ),
+}
+
+
+def merge_neighbours(x: Tensor) -> Tensor:
+    """Concatenate each 2 x 2 (x 2) block of tokens into one token.
+
+    Neighbours are stacked along the channels in the order of
+    ``NEIGHBOUR_OFFSETS`` (MONAI's ``PatchMerging``): in 2D the offsets
+    ``(y, x)`` are (0, 0), (1, 0), (0, 1), (1, 1).
+
+    Args:
+        x: token grid ``(N, H, W, C)`` or ``(N, D, H, W, C)``, even sizes.
+
+    Returns:
+        ``(N, H/2, W/2, 4C)`` or ``(N, D/2, H/2, W/2, 8C)``.
+
+    Raises:
+        ValueError: if ``x`` is not 4-D or 5-D or a spatial size is odd.
+
+    Example:
+        >>> merge_neighbours(torch.zeros(1, 8, 8, 3)).shape
+        torch.Size([1, 4, 4, 12])
+    """
+    if (
+        not isinstance(x, Tensor)
+        or x.ndim not in (4, 5)
+        or any(s % 2 for s in x.shape[1:-1])
+    ):
+        raise ValueError(
+            f"x must be (N, H, W, C) or (N, D, H, W, C) with even spatial sizes, "
+            f"got {getattr(x, 'shape', x)}"
+        )
+    parts = [
+        x[(slice(None), *(slice(o, None, 2) for o in offset))]  # (N, *S/2, C)
+        for offset in NEIGHBOUR_OFFSETS[x.ndim - 2]
+    ]
+    return torch.cat(parts, dim=-1)  # (N, *S/2, 2^d C)
+
+
+class PatchMerging(nn.Module):
+    """Halve the grid, double the channels: merge neighbours, LayerNorm, linear.
+
+    Same parameters (``norm``, ``reduction``) and neighbour order as MONAI's
+    ``PatchMerging``.
+
+    Args:
+        spatial_dims: 2 or 3. Defaults to 2.
+        dim: input channels ``C``; the output has ``2C``. Defaults to 48.
+
+    Example:
+        >>> PatchMerging(2, dim=8)(torch.zeros(1, 4, 4, 8)).shape
+        torch.Size([1, 2, 2, 16])
+
+    See chapter 04 (attention).
+    """
+
+    def __init__(self, spatial_dims: int = 2, dim: int = 48) -> None:
+        super().__init__()
+        if spatial_dims not in (2, 3):
+            raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
+        self.norm = nn.LayerNorm(2**spatial_dims * dim)
+        self.reduction = nn.Linear(2**spatial_dims * dim, 2 * dim, bias=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``(N, *spatial, C)`` -> ``(N, *spatial / 2, 2C)``."""
+        return self.reduction(self.norm(merge_neighbours(x)))
+
+
+class SwinEncoder(nn.Module):
+    """A small hierarchical Swin encoder: patch embedding, then stages.
+
+    Stage ``i`` runs ``depths[i]`` ``SwinBlock``s at ``embed_dim * 2**i``
+    channels; ``PatchMerging`` links the stages. The input size must be
+    divisible by ``patch_size * 2**(stages - 1) * window_size``.
+
+    Args:
+        spatial_dims: 2 or 3. Defaults to 2.
+        in_channels: image channels. Defaults to 1.
+        embed_dim: channels of the first stage. Defaults to 24.
+        depths: Swin blocks per stage (each = W-MSA + SW-MSA). Defaults to (1, 1, 1).
+        num_heads: heads per stage. Defaults to (2, 4, 8).
+        window_size: window side, an int or one per axis. Defaults to 4.
+        patch_size: patch side. Defaults to 2.
+        mlp_ratio: MLP width over the channels. Defaults to 4.0.
+        fused: use torch's fused attention kernel. Defaults to True.
+
+    Example:
+        >>> feats = SwinEncoder(embed_dim=8)(torch.zeros(1, 1, 32, 32))
+        >>> [tuple(f.shape) for f in feats]
+        [(1, 8, 16, 16), (1, 16, 8, 8), (1, 32, 4, 4)]
+
+    See chapter 04 (attention).
+    """
+
+    def __init__(
+        self,
+        spatial_dims: int = 2,
+        in_channels: int = 1,
+        embed_dim: int = 24,
+        depths: Sequence[int] = (1, 1, 1),
+        num_heads: Sequence[int] = (2, 4, 8),
+        window_size: IntOrTuple = 4,
+        patch_size: IntOrTuple = 2,
+        mlp_ratio: float = 4.0,
+        fused: bool = True,
+    ) -> None:
+        super().__init__()
+        if len(depths) != len(num_heads):
+            raise ValueError(
+                f"depths and num_heads need one entry per stage, got {depths!r} "
+                f"and {num_heads!r}"
+            )
+        self.patch_embed = PatchEmbed(spatial_dims, in_channels, embed_dim, patch_size)
+        dims = [embed_dim * 2**i for i in range(len(depths))]
+        self.stages = nn.ModuleList(
+            nn.Sequential(
+                *(
+                    SwinBlock(spatial_dims, c, h, window_size, mlp_ratio, True, fused)
+                    for _ in range(depth)
+                )
+            )
+            for c, h, depth in zip(dims, num_heads, depths, strict=True)
+        )
+        self.merges = nn.ModuleList(PatchMerging(spatial_dims, c) for c in dims[:-1])
+
+    def forward(self, x: Tensor) -> list[Tensor]:
+        """Feature maps per stage, channel-first: ``(N, E * 2**i, *S / (p * 2**i))``."""
+        x = self.patch_embed(x)  # (N, E, *grid)
+        x = x.movedim(1, -1)  # (N, *grid, E)
+        features = []
+        for i, stage in enumerate(self.stages):
+            x = stage(x)
+            features.append(x.movedim(-1, 1))  # (N, C_i, *grid_i)
+            if i < len(self.merges):
+                x = self.merges[i](x)  # (N, *grid_i / 2, 2 C_i)
+        return features
