@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -520,6 +523,21 @@ def test_calibration_validation():
         reliability_diagram(torch.rand(4), torch.zeros(4, dtype=torch.long), n_bins=0)
     with pytest.raises(TypeError, match="labels"):
         reliability_diagram(torch.rand(4), torch.zeros(4))
+
+
+# ---------------------------------------------------------------- benchmark
+
+
+def test_benchmark_runs_quick():
+    script = Path(__file__).parents[1] / "benchmarks" / "bench_uncertainty.py"
+    run = subprocess.run(
+        [sys.executable, str(script), "--quick", "--threads", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "loop/vec" in run.stdout
 
 
 # ---------------------------------------------------------------- CUDA
