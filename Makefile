@@ -24,11 +24,11 @@ venv: $(STAMP)
 ## Run every test: library against references, notebooks within budget,
 ## the nbgrader pipeline, the executed book with warnings as errors.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 ## Unit tests only (seconds): skip notebooks, nbgrader and the book.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -n 2
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadgroup
 
 ## Build the executed book (cached: unchanged chapters are not re-run).
 book: $(STAMP)

@@ -113,7 +113,7 @@ def cross_entropy(
         >>> round(cross_entropy(logits, torch.tensor([0, 1])).item(), 4)
         0.1269
     """
-    _check_logits(logits, 1)
+    _check_logits(logits, 0)  # type, dtype and NaN first
     if logits.dim() < 2:
         raise ValueError(
             f"logits: expected (N, C, ...), got shape {tuple(logits.shape)}"

@@ -26,7 +26,11 @@ SOLUTION_MARKERS = re.compile(r"^\s*#* ?### (BEGIN|END) SOLUTION\s*$")
 
 def assignments() -> list[str]:
     """Names of all assignments: the folders of ``solutions/``."""
-    return sorted(p.name for p in (ROOT / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
+    return sorted(
+        p.name
+        for p in (ROOT / "solutions").iterdir()
+        if (p / f"{p.name}.ipynb").is_file()
+    )
 
 
 def source_notebook(assignment: str) -> Path:
@@ -46,7 +50,9 @@ def answer_ids(nb) -> list[str]:
     return [
         nbgrader_meta(c)["grade_id"]
         for c in nb.cells
-        if c.cell_type == "code" and nbgrader_meta(c).get("solution") and not nbgrader_meta(c).get("grade")
+        if c.cell_type == "code"
+        and nbgrader_meta(c).get("solution")
+        and not nbgrader_meta(c).get("grade")
     ]
 
 
@@ -68,7 +74,14 @@ def mutants(assignment: str) -> list[Mutant]:
         if not m:
             raise ValueError(f"{path}: first line must be '# replaces: <grade_id>'")
         doc = re.search(r'"""(.*?)"""', rest, re.S)
-        out.append(Mutant(path.stem, m.group(1), rest.strip("\n"), doc.group(1).strip() if doc else ""))
+        out.append(
+            Mutant(
+                path.stem,
+                m.group(1),
+                rest.strip("\n"),
+                doc.group(1).strip() if doc else "",
+            )
+        )
     return out
 
 
@@ -76,7 +89,9 @@ def strip_solution_markers(source: str) -> str:
     return "\n".join(ln for ln in source.splitlines() if not SOLUTION_MARKERS.match(ln))
 
 
-def submission(assignment: str, replace: dict[str, str] | None = None, fill: bool = True):
+def submission(
+    assignment: str, replace: dict[str, str] | None = None, fill: bool = True
+):
     """A student's notebook: the release with answers filled in.
 
     Args:
@@ -87,7 +102,11 @@ def submission(assignment: str, replace: dict[str, str] | None = None, fill: boo
     """
     rel = nbformat.read(release_notebook(assignment), as_version=4)
     src = nbformat.read(source_notebook(assignment), as_version=4)
-    solutions = {nbgrader_meta(c).get("grade_id"): c.source for c in src.cells if nbgrader_meta(c).get("solution")}
+    solutions = {
+        nbgrader_meta(c).get("grade_id"): c.source
+        for c in src.cells
+        if nbgrader_meta(c).get("solution")
+    }
     replace = replace or {}
     for cell in rel.cells:
         meta = nbgrader_meta(cell)
@@ -101,13 +120,19 @@ def submission(assignment: str, replace: dict[str, str] | None = None, fill: boo
 
 def env() -> dict[str, str]:
     e = dict(os.environ)
-    e["PATH"] = f"{BIN}{os.pathsep}{e.get('PATH', '')}"  # nbgrader shells out to alembic
+    e["PATH"] = (
+        f"{BIN}{os.pathsep}{e.get('PATH', '')}"  # nbgrader shells out to alembic
+    )
     e.setdefault("MEDLEARN_CELL_TIMEOUT", "30")
-    e["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "tests" / "offline"), e.get("PYTHONPATH", "")]))
+    e["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT / "tests" / "offline"), e.get("PYTHONPATH", "")])
+    )
     return e
 
 
-def nbgrader(course: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def nbgrader(
+    course: Path, *args: str, timeout: float = 900
+) -> subprocess.CompletedProcess:
     proc = subprocess.run(
         [str(BIN / "nbgrader"), *args],
         cwd=course,
@@ -117,7 +142,9 @@ def nbgrader(course: Path, *args: str, timeout: float = 900) -> subprocess.Compl
         timeout=timeout,
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -131,7 +158,9 @@ def make_course(tmp: Path, assignment: str) -> Path:
     return course
 
 
-def read_grades(course: Path, assignment: str) -> dict[str, dict[str, tuple[float, float]]]:
+def read_grades(
+    course: Path, assignment: str
+) -> dict[str, dict[str, tuple[float, float]]]:
     """student -> grade_id -> (score, max_score) from the course's gradebook."""
     from nbgrader.api import Gradebook
 
@@ -146,7 +175,9 @@ def read_grades(course: Path, assignment: str) -> dict[str, dict[str, tuple[floa
     return out
 
 
-def autograde(course: Path, assignment: str, students: dict, jobs: int = 2) -> dict[str, dict[str, tuple[float, float]]]:
+def autograde(
+    course: Path, assignment: str, students: dict, jobs: int = 2
+) -> dict[str, dict[str, tuple[float, float]]]:
     """Autograde ``students`` (name -> notebook) in ``jobs`` parallel shards.
 
     nbgrader grades one notebook at a time, so the batch is split into shards,

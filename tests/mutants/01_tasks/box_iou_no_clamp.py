@@ -1,5 +1,6 @@
 # replaces: box_iou
 """does not clamp negative overlaps: far-apart boxes get a positive intersection."""
+
 import torch
 
 

@@ -1,5 +1,6 @@
 # replaces: box_iou
 """uses the pixel-inclusive convention (width = x1 - x0 + 1)."""
+
 import torch
 
 

@@ -1,5 +1,6 @@
 # replaces: box_iou
 """union = area1 + area2, forgetting to subtract the intersection."""
+
 import torch
 
 

@@ -1,5 +1,6 @@
 # replaces: nms
 """suppresses boxes whose IoU equals the threshold (>= instead of >)."""
+
 import torch
 
 

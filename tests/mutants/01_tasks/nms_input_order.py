@@ -1,5 +1,6 @@
 # replaces: nms
 """visits boxes in input order instead of by decreasing score."""
+
 import torch
 
 

@@ -1,5 +1,6 @@
 # replaces: nms
 """right boxes, but returned in index order instead of by decreasing score."""
+
 import torch
 
 

@@ -1,5 +1,6 @@
 # replaces: softmax
 """delegates to medlearn's own implementation (the library holds the solutions)."""
+
 from medlearn.tasks import softmax as _s
 
 

@@ -1,5 +1,6 @@
 # replaces: softmax
 """delegates to torch's fused softmax instead of writing it."""
+
 import torch
 
 

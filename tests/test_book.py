@@ -1,0 +1,109 @@
+"""The executed book: built with warnings as errors, offline, every chapter within budget."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+BUDGET_S = 60.0
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    """Build the book as `make book` does, with the offline guard on every kernel."""
+    netlog = tmp_path_factory.mktemp("net") / "attempts.log"
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
+    env["PYTHONPATH"] = str(ROOT / "tests" / "offline")
+    env["MEDLEARN_NETLOG"] = str(netlog)
+    env["TQDM_DISABLE"] = "1"
+    proc = subprocess.run(
+        [
+            str(BIN / "jupyter-book"),
+            "build",
+            ".",
+            "--config",
+            "jupyter-book.yml",
+            "--toc",
+            "toc.yml",
+            "-W",
+            "--keep-going",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    return {"proc": proc, "netlog": netlog, "html": ROOT / "_build" / "html"}
+
+
+def test_book_builds_with_warnings_as_errors(book):
+    proc = book["proc"]
+    assert proc.returncode == 0, (
+        f"jupyter-book failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    )
+
+
+def test_every_toc_page_is_rendered(book):
+    for f in toc_files():
+        page = book["html"] / f"{f}.html"
+        assert page.is_file(), f"{page} missing"
+        assert len(page.read_text()) > 2000
+
+
+def test_every_chapter_executes_within_budget(book):
+    from jupyter_cache import get_cache
+
+    cache = get_cache(ROOT / "_build" / ".jupyter_cache")
+    seconds = {
+        Path(r.uri).stem: r.data.get("execution_seconds")
+        for r in cache.list_cache_records()
+    }
+    chapters = [Path(f).name for f in toc_files() if re.match(r"chapters/\d\d_", f)]
+    assert chapters
+    for ch in chapters:
+        assert ch in seconds, f"{ch} was not executed (no cache record)"
+        assert seconds[ch] <= BUDGET_S, (
+            f"{ch} took {seconds[ch]:.1f} s to execute (budget {BUDGET_S} s)"
+        )
+
+
+def test_chapters_download_nothing(book):
+    attempts = book["netlog"].read_text() if book["netlog"].exists() else ""
+    assert attempts == "", (
+        f"network access attempted while building the book:\n{attempts}"
+    )
+
+
+def test_no_solution_or_hidden_test_in_the_book(book):
+    for page in book["html"].rglob("*.html"):
+        text = page.read_text(errors="replace")
+        for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden_checks("):
+            assert marker not in text, f"{page} contains {marker!r}"
+
+
+def test_no_cell_output_is_an_error(book):
+    for page in (book["html"] / "chapters").glob("*.html"):
+        text = page.read_text(errors="replace")
+        assert "Traceback (most recent call last)" not in text, (
+            f"{page} shows a traceback"
+        )
