@@ -5,9 +5,11 @@ median of several repeats. The realistic layer is 64 -> 64 channels, 3x3,
 padding 1, on a batch of 8 images of 128 x 128. The loop implementation costs
 the same per output position, so it runs on a 16 x 16 crop of that batch
 (same batch and channels) and is extrapolated to the full 128 x 128 output,
-labelled as such. Target (issue 3): unfold within 3x of torch.
+labelled as such. Timings alternate between the implementations (ABAB...) so
+that a busy machine slows them alike; one thread by default, as the tests run
+(``--threads 2`` to use both cores). Target (issue 3): unfold within 3x of torch.
 
-Run: ``python benchmarks/bench_convolution.py [--quick]``.
+Run: ``python benchmarks/bench_convolution.py [--quick] [--threads N]``.
 """
 
 from __future__ import annotations
@@ -23,20 +25,25 @@ from medlearn.conv import conv2d
 TARGET = 3.0
 
 
-def median_time(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def alternating_medians(fns: dict, repeats: int) -> dict[str, float]:
+    """Median time of each function, measured in turns after one warm-up each."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for fn in fns.values():
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     if args.quick:
         batch, channels, size, crop, repeats = 2, 8, 32, 8, 3
     else:
@@ -49,12 +56,18 @@ def main() -> None:
     with torch.no_grad():
         ref = conv2d(x, w, b, padding=1, impl="torch")
         err = (conv2d(x, w, b, padding=1, impl="unfold") - ref).abs().max().item()
-        t_torch = median_time(lambda: conv2d(x, w, b, padding=1, impl="torch"), repeats)
-        t_unfold = median_time(
-            lambda: conv2d(x, w, b, padding=1, impl="unfold"), repeats
-        )
         x_crop = x[..., :crop, :crop].contiguous()  # (B, C, crop, crop)
-        t_crop = median_time(lambda: conv2d(x_crop, w, b, padding=1, impl="loops"), 1)
+        t = alternating_medians(
+            {
+                "torch": lambda: conv2d(x, w, b, padding=1, impl="torch"),
+                "unfold": lambda: conv2d(x, w, b, padding=1, impl="unfold"),
+            },
+            repeats,
+        )
+        start = time.perf_counter()  # one run: it is slow, and torch is warm
+        conv2d(x_crop, w, b, padding=1, impl="loops")
+        t_crop = time.perf_counter() - start
+    t_torch, t_unfold = t["torch"], t["unfold"]
     t_loops = t_crop * (size / crop) ** 2  # same cost per output position
 
     print(
