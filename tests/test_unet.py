@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,17 +34,7 @@ from medlearn.unet import (
     valid_output_size,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = (4, 8, 16)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny tensors: one thread avoids OpenMP spin contention on a shared CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def n_params(model: torch.nn.Module) -> int:
@@ -515,15 +502,3 @@ def test_cuda_matches_cpu(spatial_dims):
     torch.testing.assert_close(
         spectrum(xs.cuda()).cpu(), spectrum(xs), atol=1e-4, rtol=1e-4
     )
-
-
-def test_benchmark_quick():
-    script = ROOT / "benchmarks" / "bench_unet.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "ratio" in result.stdout
