@@ -74,7 +74,9 @@ def main() -> None:
         f"conv2d {channels}->{channels} channels, 3x3, padding 1, "
         f"batch {batch}, {size}x{size}, float32, {torch.get_num_threads()} threads"
     )
-    print(f"{'impl':<8} {'median s':>10} {'ratio':>9}  note (ratio = time / torch time)")
+    print(
+        f"{'impl':<8} {'median s':>10} {'ratio':>9}  note (ratio = time / torch time)"
+    )
     print(f"{'torch':<8} {t_torch:>10.4f} {1.0:>9.2f}")
     print(
         f"{'unfold':<8} {t_unfold:>10.4f} {t_unfold / t_torch:>9.2f}  max |diff| {err:.1e}"

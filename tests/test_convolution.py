@@ -11,10 +11,6 @@ effective stride, effective padding).
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -594,7 +590,7 @@ def test_physical_receptive_field_anisotropic_mri():
         physical_receptive_field(rf, (5.0, 0.0, 0.8))
 
 
-# ---------------------------------------------------------------- CUDA and benchmark
+# ---------------------------------------------------------------- CUDA
 
 
 @pytest.mark.cuda
@@ -627,21 +623,3 @@ def test_pooling_and_gradient_maps_on_cuda_equal_cpu():
     gpu = effective_receptive_field(net.cuda(), (1, 1, 16, 16))
     assert gpu.map.device.type == "cuda"
     torch.testing.assert_close(gpu.map.cpu(), cpu.map)
-
-
-def test_benchmark_runs_quick():
-    script = Path(__file__).parents[1] / "benchmarks" / "bench_convolution.py"
-    root = str(script.parents[1])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
-    }
-    result = subprocess.run(
-        [sys.executable, str(script), "--quick"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "unfold" in result.stdout and "x torch" in result.stdout
