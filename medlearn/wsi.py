@@ -164,7 +164,7 @@ def _run(fn, tiles: list[np.ndarray], device, dtype) -> np.ndarray:
             f"fn must map (B, C, h, w) to (B, K, h, w), got {tuple(batch.shape)} "
             f"-> {tuple(out.shape)}"
         )
-    return out.permute(0, 2, 3, 1).cpu().double().numpy()  # (B, h, w, K)
+    return out.permute(0, 2, 3, 1).float().cpu().numpy()  # (B, h, w, K)
 
 
 def apply_tiled(
@@ -228,7 +228,7 @@ def apply_tiled(
                 )
             out[...] = 0
         for (y, x), pred in zip(chunk, preds, strict=True):
-            weight = wy[y][:, None, None] * wx[x][None, :, None]  # (h, w, 1)
+            weight = (wy[y][:, None, None] * wx[x][None, :, None]).astype(np.float32)
             region = (slice(y, y + pred.shape[0]), slice(x, x + pred.shape[1]))
             out[region] += (weight * pred).astype(out.dtype)
     return out

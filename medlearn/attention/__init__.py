@@ -2,13 +2,15 @@
 
 One file per concept, re-exported here:
 
-* ``core``: attention from the definition, multi-head self-attention, the
-  FLOP count of global and windowed attention.
+* ``core``: attention from the definition and multi-head self-attention.
+* ``cost``: FLOPs of global and windowed attention (Liu et al. 2021), and
+  measured time, peak memory and growth exponents.
 * ``vit``: patch tokens (``patchify``, ``PatchEmbed``) and a small ``ViT``.
 * ``windows``: ``window_partition``/``window_reverse`` and the shifted-window
   mask on channel-last token grids.
-* ``swin``: ``WindowAttention``, ``SwinBlock``, ``PatchMerging`` and a small
-  hierarchical ``SwinEncoder``, state-dict compatible with MONAI's SwinUNETR.
+* ``swin``: ``WindowAttention`` and ``SwinBlock`` (W-MSA then SW-MSA),
+  state-dict compatible with MONAI's SwinUNETR.
+* ``hierarchy``: ``PatchMerging`` and a small hierarchical ``SwinEncoder``.
 
 Whole-slide tiling lives in ``medlearn.wsi``. See chapter 04 (attention).
 """
@@ -18,18 +20,23 @@ from __future__ import annotations
 from medlearn.attention.core import (
     Mlp,
     MultiHeadSelfAttention,
-    attention_flops,
     attention_weights,
     scaled_dot_product_attention,
 )
-from medlearn.attention.swin import (
+from medlearn.attention.cost import (
+    attention_flops,
+    attention_scaling,
+    growth_exponent,
+    median_time,
+    peak_memory,
+)
+from medlearn.attention.hierarchy import (
     NEIGHBOUR_OFFSETS,
     PatchMerging,
-    SwinBlock,
     SwinEncoder,
-    WindowAttention,
     merge_neighbours,
 )
+from medlearn.attention.swin import SwinBlock, WindowAttention
 from medlearn.attention.vit import PatchEmbed, TransformerBlock, ViT, patchify
 from medlearn.attention.windows import (
     relative_position_index,
@@ -44,6 +51,10 @@ __all__ = [
     "MultiHeadSelfAttention",
     "Mlp",
     "attention_flops",
+    "median_time",
+    "peak_memory",
+    "growth_exponent",
+    "attention_scaling",
     "patchify",
     "PatchEmbed",
     "TransformerBlock",

@@ -9,13 +9,12 @@ the values::
 ``scaled_dot_product_attention`` writes this out; the fast path is torch's
 fused ``torch.nn.functional.scaled_dot_product_attention`` and a test proves
 them equal. For ``n`` tokens the score matrix has ``n^2`` entries: the
-quadratic wall that ``attention_flops`` counts. See chapter 04 (attention).
+quadratic wall (``medlearn.attention.cost``). See chapter 04 (attention).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -26,7 +25,6 @@ __all__ = [
     "scaled_dot_product_attention",
     "MultiHeadSelfAttention",
     "Mlp",
-    "attention_flops",
 ]
 
 
@@ -189,43 +187,3 @@ class Mlp(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.linear2(self.fn(self.linear1(x)))
-
-
-def attention_flops(
-    num_tokens: int, dim: int, window: int | Sequence[int] | None = None
-) -> int:
-    """Multiply-adds of one self-attention layer, after Liu et al. (2021), eq. 1-2.
-
-    Global: ``4 n C^2 + 2 n^2 C`` (projections to q, k, v and out; then
-    ``q k^T`` and the weighted sum of values). Windowed with ``M^2`` tokens
-    per window: ``4 n C^2 + 2 M^2 n C``, linear in ``n``.
-
-    Args:
-        num_tokens: number of tokens ``n``.
-        dim: channels ``C``.
-        window: None for global attention; an int ``M`` for square ``M x M``
-            windows (the paper's notation); or a window shape such as
-            ``(7, 7, 7)``, whose product is the tokens per window.
-            Defaults to None.
-
-    Returns:
-        The count as an int.
-
-    Raises:
-        ValueError: if a size is not a positive int.
-
-    Example:
-        >>> attention_flops(56 * 56, 96), attention_flops(56 * 56, 96, window=7)
-        (2003828736, 145108992)
-    """
-    if num_tokens < 1 or dim < 1:
-        raise ValueError(
-            f"num_tokens and dim must be positive, got {num_tokens} and {dim}"
-        )
-    projections = 4 * num_tokens * dim**2
-    if window is None:
-        return projections + 2 * num_tokens**2 * dim
-    per_window = window**2 if isinstance(window, int) else math.prod(window)
-    if per_window < 1:
-        raise ValueError(f"window must be positive, got {window!r}")
-    return projections + 2 * per_window * num_tokens * dim

@@ -1,0 +1,239 @@
+"""What attention costs: counted (FLOPs) and measured (time, peak memory).
+
+Global self-attention over ``n`` tokens forms an ``n x n`` score matrix, so
+its compute and, on the explicit path, its memory grow as ``n^2``; windowed
+attention forms ``n / M^2`` matrices of ``M^2 x M^2`` and grows as ``n``.
+``attention_scaling`` measures both on the same token grids and
+``growth_exponent`` fits the power law. Used by the chapter and by
+``benchmarks/bench_attention.py``. See chapter 04 (attention).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from functools import partial
+
+import numpy as np
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+
+from medlearn.attention.core import MultiHeadSelfAttention
+from medlearn.attention.swin import WindowAttention
+from medlearn.attention.windows import window_partition
+
+__all__ = [
+    "attention_flops",
+    "median_time",
+    "peak_memory",
+    "growth_exponent",
+    "attention_scaling",
+]
+
+
+def attention_flops(
+    num_tokens: int, dim: int, window: int | Sequence[int] | None = None
+) -> int:
+    """Multiply-adds of one self-attention layer, after Liu et al. (2021), eq. 1-2.
+
+    Global: ``4 n C^2 + 2 n^2 C`` (projections to q, k, v and out; then
+    ``q k^T`` and the weighted sum of values). Windowed with ``M^2`` tokens
+    per window: ``4 n C^2 + 2 M^2 n C``, linear in ``n``.
+
+    Args:
+        num_tokens: number of tokens ``n``.
+        dim: channels ``C``.
+        window: None for global attention; an int ``M`` for square ``M x M``
+            windows (the paper's notation); or a window shape such as
+            ``(7, 7, 7)``, whose product is the tokens per window.
+            Defaults to None.
+
+    Returns:
+        The count as an int.
+
+    Raises:
+        ValueError: if a size is not a positive int.
+
+    Example:
+        >>> attention_flops(56 * 56, 96), attention_flops(56 * 56, 96, window=7)
+        (2003828736, 145108992)
+    """
+    if num_tokens < 1 or dim < 1:
+        raise ValueError(
+            f"num_tokens and dim must be positive, got {num_tokens} and {dim}"
+        )
+    projections = 4 * num_tokens * dim**2
+    if window is None:
+        return projections + 2 * num_tokens**2 * dim
+    per_window = window**2 if isinstance(window, int) else math.prod(window)
+    if per_window < 1:
+        raise ValueError(f"window must be positive, got {window!r}")
+    return projections + 2 * per_window * num_tokens * dim
+
+
+def median_time(
+    fn: Callable[[], object],
+    repeats: int = 3,
+    clock: Callable[[], float] = time.perf_counter,
+) -> float:
+    """Median seconds of ``fn()`` over ``repeats`` calls, after a warm-up.
+
+    Args:
+        fn: the call to time.
+        repeats: timed calls. Defaults to 3.
+        clock: the clock; ``time.process_time`` counts this process's CPU
+            time, which other work on a shared machine barely disturbs.
+            Defaults to ``time.perf_counter`` (wall clock).
+
+    Returns:
+        Seconds.
+
+    Example:
+        >>> median_time(lambda: sum(range(1000))) < 1.0
+        True
+    """
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = clock()
+        fn()
+        times.append(clock() - start)
+    return statistics.median(times)
+
+
+class _LiveStorage(TorchDispatchMode):
+    """Track the bytes of tensor storage created by every op, until it is freed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live = self.peak = 0
+        self._seen: set[int] = set()
+
+    def _free(self, key: int, nbytes: int) -> None:
+        self.live -= nbytes
+        self._seen.discard(key)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        inputs = {
+            t.untyped_storage().data_ptr()
+            for t in tree_leaves((args, kwargs))
+            if isinstance(t, torch.Tensor)
+        }
+        for t in tree_leaves(out):
+            if not isinstance(t, torch.Tensor):
+                continue
+            storage = t.untyped_storage()
+            key, nbytes = storage.data_ptr(), storage.nbytes()
+            if nbytes == 0 or key in inputs or key in self._seen:
+                continue  # a view, an in-place result, or already counted
+            self._seen.add(key)
+            self.live += nbytes
+            self.peak = max(self.peak, self.live)
+            weakref.finalize(storage, self._free, key, nbytes)  # when it dies
+        return out
+
+
+def peak_memory(fn: Callable[[], object]) -> int:
+    """Peak bytes of tensor storage that ``fn()`` holds at any one time.
+
+    Every op's new output storage is counted from its creation until it is
+    freed (a ``TorchDispatchMode`` watches the ops; views, in-place results
+    and tensors that existed before the call do not count; scratch memory
+    inside a kernel is not seen). Works on any device.
+
+    Args:
+        fn: the call to measure.
+
+    Returns:
+        Bytes.
+
+    Example:
+        >>> peak_memory(lambda: torch.zeros(1024, 1024) + 1)  # two 4 MiB tensors
+        8388608
+    """
+    tracker = _LiveStorage()
+    with tracker:
+        fn()
+    return tracker.peak
+
+
+def growth_exponent(sizes: Sequence[float], costs: Sequence[float]) -> float:
+    """Least-squares slope of log(cost) against log(size): cost ~ size^k.
+
+    Args:
+        sizes: problem sizes (e.g. token counts), positive.
+        costs: measured costs, positive.
+
+    Returns:
+        The exponent ``k``.
+
+    Example:
+        >>> round(growth_exponent([1, 2, 4], [3, 12, 48]), 6)
+        2.0
+    """
+    return float(np.polyfit(np.log(sizes), np.log(costs), 1)[0])
+
+
+def attention_scaling(
+    sides: Sequence[int] = (16, 32, 64),
+    dim: int = 32,
+    window: int = 8,
+    repeats: int = 3,
+    seed: int = 0,
+) -> list[dict[str, float]]:
+    """Measure global vs windowed self-attention on square token grids.
+
+    For each grid side, one head on ``side x side`` tokens: forward CPU time
+    (``time.process_time``) with the fused kernel, and peak tensor memory of
+    the explicit path (which holds the score matrices).
+
+    Args:
+        sides: grid sides; the token count is ``side ** 2``. Defaults to
+            (16, 32, 64).
+        dim: token features. Defaults to 32.
+        window: window side ``M`` (a multiple of every side). Defaults to 8.
+        repeats: timed calls per measurement. Defaults to 3.
+        seed: seed of the random tokens and weights. Defaults to 0.
+
+    Returns:
+        One dict per side: ``tokens``, ``time_global``, ``time_windowed``
+        (seconds), ``memory_global``, ``memory_windowed`` (bytes),
+        ``flops_global``, ``flops_windowed``.
+
+    Example:
+        >>> rows = attention_scaling(sides=(8, 16), dim=8, window=4, repeats=1)
+        >>> [r["tokens"] for r in rows]
+        [64, 256]
+    """
+    g = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        glob = MultiHeadSelfAttention(dim, num_heads=1)
+        local = WindowAttention(dim, 1, (window, window))
+    rows = []
+    with torch.no_grad():
+        for side in sides:
+            x = torch.randn(1, side, side, dim, generator=g)  # (N, H, W, C)
+            tokens = x.flatten(1, 2)  # (N, n, C)
+            windows = window_partition(x, window)  # (nW, M * M, C)
+            row = {"tokens": side * side}
+            for name, module, inp in (
+                ("global", glob, tokens),
+                ("windowed", local, windows),
+            ):
+                module.fused = True
+                row[f"time_{name}"] = median_time(
+                    partial(module, inp), repeats, time.process_time
+                )
+                module.fused = False
+                row[f"memory_{name}"] = peak_memory(partial(module, inp))
+                module.fused = True
+            row["flops_global"] = attention_flops(side * side, dim)
+            row["flops_windowed"] = attention_flops(side * side, dim, window)
+            rows.append(row)
+    return rows
