@@ -9,10 +9,6 @@ output depends on), and hand-computed FLOP counts from Liu et al. (2021).
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -568,7 +564,7 @@ def test_enlarge_to_memmap(tmp_path, mode):
         )
 
 
-# ---------------------------------------------------------------- CUDA and benchmark
+# ---------------------------------------------------------------- CUDA
 
 
 @pytest.mark.cuda
@@ -604,15 +600,3 @@ def test_apply_tiled_on_cuda_equals_cpu():
     ref = apply_tiled(image, conv, tile_size=32, overlap=8)
     got = apply_tiled(image, conv, tile_size=32, overlap=8, device="cuda")
     np.testing.assert_allclose(got, ref, atol=1e-5)
-
-
-def test_benchmark_runs_quick():
-    script = Path(__file__).parents[1] / "benchmarks" / "bench_attention.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--quick", "--threads", "1"],
-        capture_output=True,
-        text=True,
-        timeout=180,  # importing MONAI alone takes 10-25 s on a loaded machine
-    )
-    assert result.returncode == 0, result.stderr
-    assert "x MONAI" in result.stdout and "exponent" in result.stdout
