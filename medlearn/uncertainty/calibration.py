@@ -153,8 +153,9 @@ def plot_reliability_diagram(
 ) -> Axes:
     """Draw accuracy per confidence bin against the diagonal of perfect calibration.
 
-    Bars show the accuracy; red hatched boxes the gap to the mean confidence
-    (below the diagonal: over-confident); the ECE is printed in the corner.
+    Bars show the accuracy per bin; red hatched boxes span the gap to the bin's
+    mean confidence (a bar below the diagonal: over-confident); the ECE is
+    printed in the corner.
 
     Args:
         diagram: from :func:`reliability_diagram`.
@@ -180,17 +181,19 @@ def plot_reliability_diagram(
     count = diagram.count.detach().cpu().double().numpy()
     acc = diagram.accuracy.detach().cpu().double().nan_to_num(0.0).numpy()
     conf = diagram.confidence.detach().cpu().double().nan_to_num(0.0).numpy()
-    bars = dict(width=width, edgecolor="black", linewidth=0.5)
-    ax.bar(centres, acc, color="tab:blue", label="accuracy", **bars)
+    ax.bar(
+        centres, acc, width=width, color="tab:blue", edgecolor="white", label="accuracy"
+    )
     ax.bar(
         centres,
         conf - acc,
         bottom=acc,
-        color="tab:red",
-        alpha=0.3,
-        hatch="//",
-        label="gap to confidence",
-        **bars,
+        width=width,
+        fill=False,
+        hatch="///",
+        edgecolor="tab:red",
+        linewidth=0.8,
+        label="gap to mean confidence",
     )
     ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
     ece = float((count / max(count.sum(), 1) * abs(acc - conf)).sum())
