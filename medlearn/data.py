@@ -187,6 +187,29 @@ def _lesion_vessels(coords, n, organ, g, width_mm, half_fov):
     return masks
 
 
+def _surroundings(u, body, seed):
+    """Anatomy around the organ, for realism: a fat rim, a spine, two kidneys.
+
+    Tubes along z in 3D (they depend on the in-plane coordinates only), with a
+    little jitter from their own generator, so the organ and lesions that a
+    seed gives do not depend on them.
+    """
+    g = torch.Generator().manual_seed(seed + 7919)
+    y, x = u[-2], u[-1]
+    r2 = sum(c**2 for c in u[-2:])
+    fat = (r2 > 0.72) & body
+    dy, dx = _uniform(g, -0.04, 0.04), _uniform(g, -0.04, 0.04)
+    spine = ((y - 0.62 - dy) / 0.13) ** 2 + ((x - dx) / 0.11) ** 2 <= 1
+    kidneys = torch.zeros_like(body)
+    for side in (-1, 1):
+        kidneys |= ((y - 0.35 - dy) / 0.16) ** 2 + (
+            (x - side * 0.5 - dx) / 0.1
+        ) ** 2 <= 1
+    return (
+        0.12 * fat + 0.45 * (spine & body) + 0.15 * (kidneys & body & ~spine)
+    ).float()
+
+
 def _render(clean, coords, half_fov, site, g):
     """Scanner physics: intensity curve, blur, bias field, noise."""
     img = site.gain * clean.clamp(min=0) ** site.gamma
@@ -264,7 +287,8 @@ def _phantom(size, spacing, seed, lesions, n_lesions, site, lesion_intensity):
     for p in parts:
         mask[p] = 2
     texture = _gaussian_blur(torch.randn(size, generator=g), 2.0)
-    clean = 0.3 * body.float() + 0.2 * organ.float() + 0.1 * texture * organ
+    clean = 0.3 * body.float() + _surroundings(u, body, int(seed))
+    clean = torch.where(organ, 0.5 + 0.1 * texture, clean)
     bright = 0.85 if lesion_intensity is None else float(lesion_intensity)
     clean = torch.where(mask == 2, torch.full_like(clean, bright), clean)
     image = _render(clean, coords, half_fov, site, g).float()[None]
