@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv test test-fast book lab assignments grade bench lint clean
+.PHONY: venv chromium test test-fast book lab assignments grade bench lint clean
 
 # The environment is rebuilt only when the pins change. torch goes first, on its
 # own: every later install is constrained to it, so nothing pulls another torch.
@@ -21,9 +21,20 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# Headless Chromium for the browser tests (tests/test_browser.py), driven by
+# Playwright: Debian's package, installed once when it is missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+chromium: $(CHROMIUM)
+
 ## Run every test: library against references, notebooks within budget,
-## the nbgrader pipeline, the executed book with warnings as errors.
-test: $(STAMP)
+## the nbgrader pipeline, the executed book with warnings as errors, and the
+## book and JupyterLab in a headless browser.
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 ## Unit tests only (seconds): skip notebooks, nbgrader and the book.
@@ -43,12 +54,10 @@ assignments: $(STAMP)
 	@for d in solutions/*/; do a=$$(basename $$d); \
 	  $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
-## Autograde everything under submitted/, write feedback/ and grades.csv.
+## Autograde everything under submitted/ in parallel (one nbgrader process per core),
+## write feedback/ and grades.csv (score, status, tampering flags per submission).
 grade: $(STAMP)
-	@test -d submitted || { echo "nothing to grade: put submissions in submitted/<student>/<assignment>/"; exit 1; }
-	@for a in $$(ls submitted/*/ | grep -v : | sort -u); do \
-	  $(BIN)/nbgrader autograde $$a && $(BIN)/nbgrader generate_feedback $$a || exit 1; done
-	$(BIN)/nbgrader export --to grades.csv
+	$(BIN)/python tools/grade.py --jobs $$(nproc)
 
 ## Benchmarks against peers (ratios printed, nothing asserted).
 bench: $(STAMP)

@@ -18,10 +18,23 @@ c.CourseDirectory.release_directory = "exercises"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Several graders may share the gradebook (tools/grade.py runs autograde in
+# parallel shards): wait for the lock instead of failing.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.abspath("gradebook.db") + "?timeout=300"
+
 # A cell that runs longer than this is interrupted and the rest still runs,
 # so an infinite loop costs one cell, not the whole batch.
 c.ExecutePreprocessor.timeout = int(os.environ.get("MEDLEARN_CELL_TIMEOUT", "120"))
+c.Execute.timeout = int(os.environ.get("MEDLEARN_CELL_TIMEOUT", "120"))
 c.Execute.interrupt_on_timeout = True
+# Every grading kernel is hardened before the first cell: a memory cap, a
+# whole-notebook time limit (MEDLEARN_NOTEBOOK_TIMEOUT), a scratch working
+# directory, and a snapshot of the functions the tests rely on
+# (medlearn.grading.guard_kernel).
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.exec_lines=['import medlearn.grading as _medlearn_grading; _medlearn_grading.guard_kernel()']",
+]
 
 # Feedback must not show hidden tests: strip them from the feedback HTML.
 # (Their failure output is a message only; see medlearn.grading.)

@@ -15,14 +15,24 @@ See the instructor guide in the book.
 
 from __future__ import annotations
 
+import builtins
+import math
+import os
 import sys
+import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import torch
 
 __all__ = [
+    "guard_kernel",
+    "tampered",
+    "plain",
+    "progress",
     "GradingError",
     "check",
     "check_close",
@@ -43,6 +53,194 @@ class GradingError(AssertionError):
             f"{_RED}✗ {line}{_RESET}" if i == 0 else f"  {line}"
             for i, line in enumerate(str(self).splitlines())
         ]
+
+
+# ---------------------------------------------------------------- integrity
+# Functions that checks rely on. A submission that replaces one of them (to make
+# a wrong answer pass) is caught by comparing identities with a snapshot taken
+# when the grading kernel started, before any student code ran.
+_WATCHED: list[tuple[Any, str]] = [
+    *[
+        (builtins, n)
+        for n in (
+            "isinstance",
+            "issubclass",
+            "type",
+            "abs",
+            "bool",
+            "float",
+            "int",
+            "len",
+            "sum",
+            "min",
+            "max",
+            "all",
+            "any",
+            "getattr",
+            "round",
+            "sorted",
+            "repr",
+            "str",
+        )
+    ],
+    *[(math, n) for n in ("isnan", "isinf", "isclose")],
+    *[
+        (torch, n)
+        for n in (
+            "allclose",
+            "isclose",
+            "equal",
+            "isnan",
+            "isinf",
+            "as_tensor",
+            "tensor",
+            "where",
+            "zeros_like",
+        )
+    ],
+    (torch.testing, "assert_close"),
+    *[
+        (torch.Tensor, n)
+        for n in (
+            "__eq__",
+            "__ne__",
+            "__lt__",
+            "__le__",
+            "__gt__",
+            "__ge__",
+            "__sub__",
+            "__bool__",
+            "__float__",
+            "abs",
+            "max",
+            "double",
+            "cpu",
+            "detach",
+            "isnan",
+            "item",
+            "tolist",
+            "reshape",
+            "any",
+            "all",
+            "sum",
+            "numel",
+            "dim",
+            "as_subclass",
+        )
+    ],
+    *[(np, n) for n in ("allclose", "isclose", "array_equal", "asarray")],
+    (np.testing, "assert_allclose"),
+    *[(sys, n) for n in ("setprofile", "getprofile")],
+]
+_SNAPSHOT: dict[tuple[int, str], Any] = {}
+
+
+def _label(owner: Any, name: str) -> str:
+    return f"{getattr(owner, '__name__', type(owner).__name__)}.{name}"
+
+
+def _take_snapshot() -> None:
+    me = sys.modules[__name__]
+    watched = _WATCHED + [
+        (me, n)
+        for n in (
+            "check",
+            "check_close",
+            "forbid_calls",
+            "plain",
+            "GradingError",
+            "_as_tensor",
+        )
+    ]
+    for owner, name in watched:
+        _SNAPSHOT.setdefault((id(owner), name), (owner, getattr(owner, name)))
+
+
+def tampered() -> list[str]:
+    """Names of watched functions that differ from the kernel-start snapshot.
+
+    Empty outside a grading kernel (no snapshot), so students' own runs are
+    unaffected.
+
+    Returns:
+        e.g. ``["torch.allclose", "builtins.isinstance"]``.
+    """
+    return [
+        _label(owner, name)
+        for (_, name), (owner, obj) in _SNAPSHOT.items()
+        if getattr(owner, name, None) is not obj
+    ]
+
+
+def guard_kernel(
+    memory_gb: float | None = None, notebook_timeout_s: float | None = None
+) -> None:
+    """Harden a grading kernel; nbgrader runs this before the first cell.
+
+    - caps the address space (a submission that exhausts memory fails alone);
+    - starts a watchdog that ends the kernel after ``notebook_timeout_s``
+      (bounded time per notebook, even for loops that ignore interrupts);
+    - moves the working directory to a fresh temporary folder, so relative
+      writes cannot touch the course;
+    - snapshots the functions that checks rely on (see :func:`tampered`).
+
+    Args:
+        memory_gb: address-space cap. Defaults to None (env
+            ``MEDLEARN_MEMORY_LIMIT_GB``, else 8).
+        notebook_timeout_s: wall-clock budget of the whole notebook. Defaults to
+            None (env ``MEDLEARN_NOTEBOOK_TIMEOUT``, else 600).
+    """
+    import resource
+
+    memory_gb = memory_gb or float(os.environ.get("MEDLEARN_MEMORY_LIMIT_GB", "8"))
+    limit = int(memory_gb * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    timeout = notebook_timeout_s or float(
+        os.environ.get("MEDLEARN_NOTEBOOK_TIMEOUT", "600")
+    )
+
+    def _watchdog() -> None:
+        threading.Event().wait(timeout)
+        sys.__stderr__.write(
+            f"medlearn grading: notebook exceeded {timeout:.0f} s, kernel stopped\n"
+        )
+        os._exit(124)
+
+    threading.Thread(
+        target=_watchdog, name="medlearn-grading-watchdog", daemon=True
+    ).start()
+    os.chdir(tempfile.mkdtemp(prefix="medlearn-grading-"))
+    for var in ("PWD", "OLDPWD"):
+        os.environ.pop(var, None)
+    _take_snapshot()
+
+
+def plain(x: Any, what: str) -> Any:
+    """A student's result as a plain value that cannot fake comparisons.
+
+    Tensors (and subclasses) become detached plain CPU tensors; Python and
+    NumPy numbers become ``float``/``int``/``bool``; lists and tuples are
+    converted element-wise. Anything else fails with a message.
+
+    Args:
+        x: the value returned by the student's function.
+        what: what it is, for the message.
+
+    Returns:
+        The plain value.
+
+    Raises:
+        GradingError: for other types (e.g. an object with a custom ``__eq__``).
+    """
+    if isinstance(x, torch.Tensor):
+        return x.detach().as_subclass(torch.Tensor).cpu().clone()
+    if type(x) in (bool, int, float):
+        return x
+    if isinstance(x, np.generic) and type(x).__module__ == "numpy":
+        return x.item()
+    if type(x) in (list, tuple):
+        return type(x)(plain(v, what) for v in x)
+    raise GradingError(f"{what}: expected a tensor or a number, got {type(x).__name__}")
 
 
 def check(condition: Any, message: str) -> None:
@@ -174,6 +372,12 @@ def hidden_checks(part: str):
         >>> with hidden_checks("softmax"):
         ...     check(True, "never shown")
     """
+    changed = tampered()
+    if changed:
+        raise GradingError(
+            f"{part}: your code replaced {', '.join(changed[:4])}, which the tests rely on; "
+            "hidden tests cannot be trusted, so this part scores zero"
+        )
     try:
         yield
     except GradingError as err:
@@ -265,6 +469,50 @@ class Passed:
         return f"{_GREEN}✓ {self.part}: visible tests passed{_RESET}"
 
 
+_PASSED: set[str] = set()
+
+
 def passed(part: str) -> Passed:
     """A confirmation that the visible tests of ``part`` passed (end a cell with it)."""
+    _PASSED.add(part)
     return Passed(part)
+
+
+class Progress:
+    """Which parts pass their visible tests so far; shown as a checklist."""
+
+    def __init__(self, parts: Iterable[str]) -> None:
+        self.parts = list(parts)
+        self.done = [p for p in self.parts if p in _PASSED]
+        self.remaining = [p for p in self.parts if p not in _PASSED]
+
+    def __repr__(self) -> str:
+        lines = [
+            f"{_GREEN}✓ {p}{_RESET}"
+            if p in self.done
+            else f"{_RED}✗ {p}: its visible tests have not passed yet{_RESET}"
+            for p in self.parts
+        ]
+        tail = (
+            "All visible tests pass. The grader also runs hidden tests on other cases: make sure "
+            "your functions follow the definitions for any input, not just the examples."
+            if not self.remaining
+            else f"{len(self.remaining)} of {len(self.parts)} parts remain. Run each test cell after its answer cell."
+        )
+        return "\n".join([*lines, tail])
+
+
+def progress(parts: Iterable[str]) -> Progress:
+    """A self-check for students: which graded parts pass their visible tests.
+
+    Args:
+        parts: the names of the notebook's graded functions, in order.
+
+    Returns:
+        A :class:`Progress`, displayed as a checklist at the end of a cell.
+
+    Example:
+        >>> progress(["never_defined"]).remaining
+        ['never_defined']
+    """
+    return Progress(parts)

@@ -11,15 +11,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import grade as grade_tool  # noqa: E402
+
 BIN = Path(sys.executable).parent
 SOLUTION_MARKERS = re.compile(r"^\s*#* ?### (BEGIN|END) SOLUTION\s*$")
 
@@ -62,6 +63,7 @@ class Mutant:
     replaces: str
     source: str
     description: str
+    feedback: str  # a phrase the student's feedback must contain (the diagnosis)
 
 
 def mutants(assignment: str) -> list[Mutant]:
@@ -74,12 +76,19 @@ def mutants(assignment: str) -> list[Mutant]:
         if not m:
             raise ValueError(f"{path}: first line must be '# replaces: <grade_id>'")
         doc = re.search(r'"""(.*?)"""', rest, re.S)
+        fb = re.search(r"^# feedback: (.+)$", rest, re.M)
+        if not fb:
+            raise ValueError(
+                f"{path}: second line must be '# feedback: <phrase the feedback must contain>'"
+            )
+        description = doc.group(1).strip() if doc else ""
         out.append(
             Mutant(
                 path.stem,
                 m.group(1),
                 rest.strip("\n"),
-                doc.group(1).strip() if doc else "",
+                description,
+                fb.group(1).strip(),
             )
         )
     return out
@@ -123,29 +132,13 @@ def env() -> dict[str, str]:
     e["PATH"] = (
         f"{BIN}{os.pathsep}{e.get('PATH', '')}"  # nbgrader shells out to alembic
     )
-    e.setdefault("MEDLEARN_CELL_TIMEOUT", "30")
+    # short limits keep adversarial submissions cheap to grade in the test suite
+    e.setdefault("MEDLEARN_CELL_TIMEOUT", "20")
+    e.setdefault("MEDLEARN_NOTEBOOK_TIMEOUT", "120")
     e["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT / "tests" / "offline"), e.get("PYTHONPATH", "")])
     )
     return e
-
-
-def nbgrader(
-    course: Path, *args: str, timeout: float = 900
-) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [str(BIN / "nbgrader"), *args],
-        cwd=course,
-        env=env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-        )
-    return proc
 
 
 def make_course(tmp: Path, assignment: str) -> Path:
@@ -154,64 +147,85 @@ def make_course(tmp: Path, assignment: str) -> Path:
     (course / "solutions").mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
-    nbgrader(course, "generate_assignment", assignment, "--force")
+    grade_tool.nbgrader(course, "generate_assignment", assignment, "--force")
     return course
-
-
-def read_grades(
-    course: Path, assignment: str
-) -> dict[str, dict[str, tuple[float, float]]]:
-    """student -> grade_id -> (score, max_score) from the course's gradebook."""
-    from nbgrader.api import Gradebook
-
-    out: dict[str, dict[str, tuple[float, float]]] = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for sub in gb.assignment_submissions(assignment):
-            grades = {}
-            for nb in sub.notebooks:
-                for g in nb.grades:
-                    grades[g.name] = (float(g.score or 0.0), float(g.max_score))
-            out[sub.student.id] = grades
-    return out
 
 
 def autograde(
     course: Path, assignment: str, students: dict, jobs: int = 2
-) -> dict[str, dict[str, tuple[float, float]]]:
-    """Autograde ``students`` (name -> notebook) in ``jobs`` parallel shards.
+) -> dict[str, dict]:
+    """Submit ``students`` (name -> notebook) and grade them with tools/grade.py (in parallel)."""
+    for name, nb in students.items():
+        target = course / "submitted" / name / assignment
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{assignment}.ipynb")
+    os.environ.update(
+        {
+            k: v
+            for k, v in env().items()
+            if k.startswith("MEDLEARN_") or k in ("PYTHONPATH",)
+        }
+    )
+    return grade_tool.grade(
+        course, [assignment], jobs=jobs, csv_path=course / "grades.csv"
+    )[assignment]
 
-    nbgrader grades one notebook at a time, so the batch is split into shards,
-    each a copy of the course with its own copy of the gradebook, graded by
-    its own ``nbgrader autograde`` process; feedback is generated per shard.
+
+def feedback_html(course: Path, assignment: str, student: str) -> Path:
+    return course / "feedback" / student / assignment / f"{assignment}.html"
+
+
+def _names(source: str) -> set[str]:
+    import ast
+
+    try:
+        return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return set()
+
+
+def part_dependencies(assignment: str) -> dict[str, set[str]]:
+    """part -> the other parts its solution calls, transitively (nms -> {box_iou})."""
+    src = nbformat.read(source_notebook(assignment), as_version=4)
+    parts = answer_ids(src)
+    code = {
+        nbgrader_meta(c)["grade_id"]: c.source
+        for c in src.cells
+        if nbgrader_meta(c).get("grade_id") in parts
+    }
+    deps = {p: (_names(code[p]) & set(parts)) - {p} for p in parts}
+    changed = True
+    while changed:
+        changed = False
+        for p in parts:
+            extra = set().union(*(deps[q] for q in deps[p])) - deps[p] - {p}
+            if extra:
+                deps[p] |= extra
+                changed = True
+    return deps
+
+
+def combine_mutants(assignment: str) -> list[list[Mutant]]:
+    """Pack mutants into as few notebooks as possible without letting them interact.
+
+    Two mutants share a notebook only if they replace different parts and
+    neither part (nor the mutant's own code) uses the other, so each part's
+    hidden tests still see exactly one mistake: its own.
     """
-    names = sorted(students)
-    shards = [names[i::jobs] for i in range(jobs) if names[i::jobs]]
-    dirs = []
-    for k, shard in enumerate(shards):
-        d = course.parent / f"shard{k}"
-        if d.exists():
-            shutil.rmtree(d)
-        shutil.copytree(course, d)
-        for name in shard:
-            target = d / "submitted" / name / assignment
-            target.mkdir(parents=True)
-            nbformat.write(students[name], target / f"{assignment}.ipynb")
-        dirs.append(d)
-
-    def run(d: Path) -> None:
-        nbgrader(d, "autograde", assignment)
-        nbgrader(d, "generate_feedback", assignment)
-
-    with ThreadPoolExecutor(len(dirs)) as pool:
-        list(pool.map(run, dirs))
-    grades: dict[str, dict[str, tuple[float, float]]] = {}
-    for d in dirs:
-        grades.update(read_grades(d, assignment))
-    return grades
-
-
-def shard_of(course: Path, student: str) -> Path:
-    for d in sorted(course.parent.glob("shard*")):
-        if (d / "submitted" / student).exists():
-            return d
-    raise KeyError(student)
+    deps = part_dependencies(assignment)
+    groups: list[list[Mutant]] = []
+    for m in mutants(assignment):
+        uses_m = deps.get(m.replaces, set()) | _names(m.source)
+        for g in groups:
+            ok = all(
+                n.replaces != m.replaces
+                and n.replaces not in uses_m
+                and m.replaces not in deps.get(n.replaces, set()) | _names(n.source)
+                for n in g
+            )
+            if ok:
+                g.append(m)
+                break
+        else:
+            groups.append([m])
+    return groups

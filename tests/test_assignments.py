@@ -14,6 +14,7 @@ import json
 import re
 import time
 
+import adversarial
 import harness
 import nbformat
 import pytest
@@ -30,7 +31,13 @@ def _normalised(nb) -> str:
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded(request, tmp_path_factory):
-    """Release, then autograde solution + untouched + all mutants in one batch."""
+    """Release, then autograde one mixed batch: solution, untouched release, every
+    mutant, every adversarial submission (tools/grade.py, parallel shards).
+
+    The first assignment grades each mutant as its own student (the at-scale
+    batch, at least 20 submissions); the others pack non-interacting mutants
+    into shared notebooks to keep the suite fast.
+    """
     assignment = request.param
     tmp = tmp_path_factory.mktemp(assignment)
     course = harness.make_course(tmp, assignment)
@@ -38,19 +45,31 @@ def graded(request, tmp_path_factory):
         "solution": harness.submission(assignment),
         "untouched": harness.submission(assignment, fill=False),
     }
-    for m in harness.mutants(assignment):
-        students[f"mutant-{m.name}"] = harness.submission(
-            assignment, replace={m.replaces: m.source}
+    mutant_student = {}
+    if assignment == ASSIGNMENTS[0]:
+        groups = [[m] for m in harness.mutants(assignment)]
+    else:
+        groups = harness.combine_mutants(assignment)
+    for i, group in enumerate(groups):
+        name = f"mutant-{group[0].name}" if len(group) == 1 else f"mutants-{i}"
+        students[name] = harness.submission(
+            assignment, replace={m.replaces: m.source for m in group}
         )
+        mutant_student.update({m.name: name for m in group})
+    attacks = adversarial.attacks(assignment)
+    for attack in attacks:
+        students[f"attack-{attack.name}"] = attack.build(assignment)
     start = time.perf_counter()
-    grades = harness.autograde(course, assignment, students)
-    elapsed = time.perf_counter() - start
+    results = harness.autograde(course, assignment, students)
     return {
         "assignment": assignment,
         "course": course,
-        "grades": grades,
+        "grades": {s: r["grades"] for s, r in results.items()},
+        "results": results,
         "students": students,
-        "elapsed": elapsed,
+        "mutant_student": mutant_student,
+        "attacks": attacks,
+        "elapsed": time.perf_counter() - start,
     }
 
 
@@ -120,7 +139,7 @@ def test_every_mutant_loses_points_on_its_hidden_tests(graded):
     a = graded["assignment"]
     survivors = []
     for m in harness.mutants(a):
-        g = graded["grades"][f"mutant-{m.name}"]
+        g = graded["grades"][graded["mutant_student"][m.name]]
         hidden = g[f"test_{m.replaces}_hidden"]
         total, max_total = _auto(g)
         if hidden[0] >= hidden[1] or total >= max_total:
@@ -142,14 +161,7 @@ def _hidden_lines(assignment: str) -> set[str]:
 
 
 def _feedback_text(graded, student: str) -> str:
-    a = graded["assignment"]
-    path = (
-        harness.shard_of(graded["course"], student)
-        / "feedback"
-        / student
-        / a
-        / f"{a}.html"
-    )
+    path = harness.feedback_html(graded["course"], graded["assignment"], student)
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
 
 
@@ -165,8 +177,87 @@ def test_feedback_never_shows_hidden_test_source(graded):
         assert "BEGIN HIDDEN TESTS" not in text
 
 
-def test_mutant_feedback_says_what_is_wrong(graded):
-    """A failing hidden test explains itself in words (a ✗ line), not a bare AssertionError."""
+def test_mutant_feedback_names_the_mistake(graded):
+    """Each catalogued mistake gets a message that names it, not a bare AssertionError."""
+    vague = []
     for m in harness.mutants(graded["assignment"]):
-        text = _feedback_text(graded, f"mutant-{m.name}")
-        assert "✗" in text, f"feedback for mutant {m.name} has no failure message"
+        text = _feedback_text(graded, graded["mutant_student"][m.name])
+        if "✗" not in text or m.feedback not in text:
+            vague.append(f"{m.name}: feedback lacks {m.feedback!r}")
+    assert not vague, "\n".join(vague)
+
+
+# ------------------------------------------------------- adversarial submissions
+def test_adversarial_submissions_get_an_honest_score(graded):
+    a = graded["assignment"]
+    part = adversarial.first_part(a)
+    full_total = _auto(graded["grades"]["solution"])[1]
+    wrong = []
+    for attack in graded["attacks"]:
+        r = graded["results"][f"attack-{attack.name}"]
+        g = r["grades"]
+        total = _auto(g)[0] if r["status"] == "graded" else 0.0
+        tests = {k: v for k, v in g.items() if k.startswith(f"test_{part}_")}
+        if attack.expect == "full":
+            ok = r["status"] == "graded" and total == full_total
+        elif attack.expect == "zero":
+            ok = total == 0
+        elif attack.expect == "zero_part":
+            ok = (
+                r["status"] == "graded"
+                and tests
+                and all(s == 0 for s, _ in tests.values())
+                and total < full_total
+            )
+        else:  # zero_hidden: the hidden tests of the part decide
+            ok = g.get(f"test_{part}_hidden", (1, 1))[0] == 0 and total < full_total
+        if not ok:
+            wrong.append(
+                f"{attack.name} ({attack.what}): status {r['status']}, {total}/{full_total}, {part}: {tests}"
+            )
+    assert not wrong, f"{a}: dishonest scores:\n" + "\n".join(wrong)
+
+
+def test_the_batch_survives_the_attacks(graded):
+    """Everyone else in the batch is graded normally, within bounded time."""
+    assert graded["results"]["solution"]["status"] == "graded"
+    failed = [
+        s
+        for s, r in graded["results"].items()
+        if r["status"] != "graded" and not s.startswith("attack-os_exit")
+    ]
+    assert not failed, f"students not graded: {failed}"
+    assert graded["elapsed"] < 900, f"the batch took {graded['elapsed']:.0f} s"
+
+
+def test_writes_by_a_submission_stay_out_of_the_course(graded):
+    course = graded["course"]
+    assert not list(course.rglob("HACKED.txt")), (
+        "a submission wrote into the course directory"
+    )
+    assert (course / "nbgrader_config.py").read_text() == (
+        harness.ROOT / "nbgrader_config.py"
+    ).read_text()
+
+
+def test_tampering_is_reported_in_feedback_and_flagged(graded):
+    text = _feedback_text(graded, "attack-monkeypatch")
+    assert "replaced" in text and "scores zero" in text
+    assert graded["results"]["attack-monkeypatch"]["flags"], (
+        "tampering was not flagged for review"
+    )
+    assert not graded["results"]["solution"]["flags"]
+
+
+def test_grading_at_scale_writes_every_score_to_csv(graded):
+    """grades.csv has one correct row per submission; the first batch has at least 20."""
+    import csv
+
+    rows = list(csv.DictReader(open(graded["course"] / "grades.csv")))
+    assert len(rows) == len(graded["students"])
+    if graded["assignment"] == ASSIGNMENTS[0]:
+        assert len(rows) >= 20
+    for row in rows:
+        r = graded["results"][row["student"]]
+        assert float(row["score"]) == r["score"] and row["status"] == r["status"]
+        assert float(row["max_score"]) == r["max_score"] > 0

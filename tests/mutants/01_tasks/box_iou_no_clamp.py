@@ -1,4 +1,5 @@
 # replaces: box_iou
+# feedback: clamp the overlap at 0
 """does not clamp negative overlaps: far-apart boxes get a positive intersection."""
 
 import torch

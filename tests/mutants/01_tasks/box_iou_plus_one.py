@@ -1,4 +1,5 @@
 # replaces: box_iou
+# feedback: width = x1 - x0 + 1
 """uses the pixel-inclusive convention (width = x1 - x0 + 1)."""
 
 import torch

@@ -1,4 +1,5 @@
 # replaces: box_iou
+# feedback: your union counts the overlap twice
 """union = area1 + area2, forgetting to subtract the intersection."""
 
 import torch

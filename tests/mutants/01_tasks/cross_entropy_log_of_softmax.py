@@ -1,4 +1,5 @@
 # replaces: cross_entropy
+# feedback: log(softmax(z)) takes the log of a probability that underflowed
 """log(softmax): the probability underflows to 0 and the loss to inf for large logits."""
 
 

@@ -1,4 +1,5 @@
 # replaces: cross_entropy
+# feedback: the mean must run over samples *and* pixels
 """sums over pixels and averages over the batch only (a per-image sum)."""
 
 

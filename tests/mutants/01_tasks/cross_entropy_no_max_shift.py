@@ -1,4 +1,5 @@
 # replaces: cross_entropy
+# feedback: exp(10000) overflows
 """logsumexp written literally: exp(1e4) overflows."""
 
 

@@ -1,4 +1,5 @@
 # replaces: dice
+# feedback: Dice is undefined
 """returns 1.0 for an empty target instead of NaN (undefined)."""
 
 

@@ -1,4 +1,5 @@
 # replaces: dice
+# feedback: the factor 2 in 2TP is missing
 """forgets the factor 2 in the numerator."""
 
 

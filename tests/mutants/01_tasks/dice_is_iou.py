@@ -1,4 +1,5 @@
 # replaces: dice
+# feedback: you computed IoU
 """computes IoU (Jaccard), TP / (TP + FP + FN), instead of Dice."""
 
 

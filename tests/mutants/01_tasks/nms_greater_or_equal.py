@@ -1,4 +1,5 @@
 # replaces: nms
+# feedback: suppress only IoU > threshold, not >=
 """suppresses boxes whose IoU equals the threshold (>= instead of >)."""
 
 import torch

@@ -1,4 +1,5 @@
 # replaces: nms
+# feedback: visiting the boxes in input order
 """visits boxes in input order instead of by decreasing score."""
 
 import torch

@@ -1,4 +1,5 @@
 # replaces: nms
+# feedback: ordered by decreasing score
 """right boxes, but returned in index order instead of by decreasing score."""
 
 import torch

@@ -1,4 +1,5 @@
 # replaces: softmax
+# feedback: your answer calls medlearn.tasks.softmax
 """delegates to medlearn's own implementation (the library holds the solutions)."""
 
 from medlearn.tasks import softmax as _s

@@ -1,4 +1,5 @@
 # replaces: softmax
+# feedback: your answer calls torch.softmax
 """delegates to torch's fused softmax instead of writing it."""
 
 import torch

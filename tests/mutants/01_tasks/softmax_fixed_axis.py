@@ -1,4 +1,5 @@
 # replaces: softmax
+# feedback: do not hard-code an axis
 """normalises along the last axis whatever dim is asked for."""
 
 
