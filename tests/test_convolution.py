@@ -106,6 +106,10 @@ def _value_and_grads(fn, x, w, b, **kwargs):
     return out, grads
 
 
+SAME_WARNING = "ignore:Using padding='same'"  # torch's own note on even kernels
+
+
+@pytest.mark.filterwarnings(SAME_WARNING)
 @settings(max_examples=25, deadline=None)
 @given(cfg=conv_configs())
 def test_conv_equals_torch_values_and_gradients(cfg):
@@ -397,7 +401,7 @@ def test_receptive_field_of_real_modules(name):
     assert receptive_field_of(module, (1, 3, 224, 224)) == receptive_field(layers)
 
 
-@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.filterwarnings(SAME_WARNING)
 def test_receptive_field_of_errors_and_same_padding():
     net = nn.Sequential(nn.Conv2d(1, 1, 3), nn.Sequential(nn.Flatten()))
     with pytest.raises(TypeError, match=r"module\.1\.0 \(Flatten\)"):
@@ -595,6 +599,7 @@ def test_physical_receptive_field_anisotropic_mri():
 
 @pytest.mark.cuda
 @cuda
+@pytest.mark.filterwarnings(SAME_WARNING)
 @settings(max_examples=10, deadline=None)
 @given(cfg=conv_configs())
 def test_conv_on_cuda_equals_cpu(cfg):
