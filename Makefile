@@ -34,8 +34,14 @@ chromium: $(CHROMIUM)
 ## Run every test: library against references, notebooks within budget,
 ## the nbgrader pipeline, the executed book with warnings as errors, and the
 ## book and JupyterLab in a headless browser.
+## Two stages: the book first, alone, so that each chapter's execution time is
+## measured against its budget without other tests sharing the cores; then
+## everything else on both cores.
+BOOK_TESTS := tests/test_book.py $(wildcard tests/test_browser.py)
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest $(BOOK_TESTS) --durations=5; book=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15 $(addprefix --ignore=,$(BOOK_TESTS)); rest=$$?; \
+	exit $$(( book || rest ))
 
 ## Unit tests only (seconds): skip notebooks, nbgrader and the book.
 test-fast: $(STAMP)

@@ -1,9 +1,0 @@
-# replaces: conv2d_loops
-# feedback: calls torch.conv2d
-"""delegates to torch's fused convolution instead of looping."""
-
-import torch.nn.functional as F
-
-
-def conv2d_loops(x, weight, bias=None, stride=1, padding=0, dilation=1):
-    return F.conv2d(x, weight, bias, stride, padding, dilation)

@@ -1,9 +1,0 @@
-# replaces: conv2d_unfold
-# feedback: calls medlearn.conv.conv2d
-"""delegates to medlearn's own implementation (the library holds the solutions)."""
-
-from medlearn.conv import conv2d as _conv2d
-
-
-def conv2d_unfold(x, weight, bias=None, stride=1, padding=0, dilation=1):
-    return _conv2d(x, weight, bias, stride, padding, dilation, impl="unfold")
