@@ -36,6 +36,13 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.exec_lines=['import medlearn.grading as _medlearn_grading; _medlearn_grading.guard_kernel()']",
 ]
 
+# A student who deletes a test cell gets it back (from the gradebook) before
+# grading; the note is a Python comment so the restored code cell still runs.
+c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = (
+    "# This cell ({cell_id}) was missing from the submission; nbgrader restored it.\n"
+)
+
 # Feedback must not show hidden tests: strip them from the feedback HTML.
 # (Their failure output is a message only; see medlearn.grading.)
 c.GenerateFeedback.preprocessors = [
