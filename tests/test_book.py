@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,33 +25,9 @@ def toc_files() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    """Build the book as `make book` does, with the offline guard on every kernel."""
-    netlog = tmp_path_factory.mktemp("net") / "attempts.log"
-    env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env['PATH']}"
-    env["PYTHONPATH"] = str(ROOT / "tests" / "offline")
-    env["MEDLEARN_NETLOG"] = str(netlog)
-    env["TQDM_DISABLE"] = "1"
-    proc = subprocess.run(
-        [
-            str(BIN / "jupyter-book"),
-            "build",
-            ".",
-            "--config",
-            "jupyter-book.yml",
-            "--toc",
-            "toc.yml",
-            "-W",
-            "--keep-going",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    return {"proc": proc, "netlog": netlog, "html": ROOT / "_build" / "html"}
+def book(book_build):
+    """The book built once per session (tests/conftest.py), shared with the browser tests."""
+    return book_build
 
 
 def test_book_builds_with_warnings_as_errors(book):
