@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import matplotlib
 
@@ -235,7 +232,7 @@ def test_without_dropout_noise_every_sample_is_the_eval_output(chunk_size):
 @pytest.mark.parametrize("predict", [mc_dropout_loop, mc_dropout_predict])
 def test_dropout_statistics_match_the_closed_form(predict):
     # y = w . dropout(x): E[y] = w . x and Var[y] = p / (1 - p) * sum_i (w_i x_i)^2
-    p, T = 0.3, 6000
+    p, T = 0.3, 3000
     linear = nn.Linear(6, 1, bias=False)
     net = nn.Sequential(nn.Dropout(p), linear)
     x = torch.randn(3, 6, generator=gen(5))  # (N, D)
@@ -523,21 +520,6 @@ def test_calibration_validation():
         reliability_diagram(torch.rand(4), torch.zeros(4, dtype=torch.long), n_bins=0)
     with pytest.raises(TypeError, match="labels"):
         reliability_diagram(torch.rand(4), torch.zeros(4))
-
-
-# ---------------------------------------------------------------- benchmark
-
-
-def test_benchmark_runs_quick():
-    script = Path(__file__).parents[1] / "benchmarks" / "bench_uncertainty.py"
-    run = subprocess.run(
-        [sys.executable, str(script), "--quick", "--threads", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert "loop/vec" in run.stdout
 
 
 # ---------------------------------------------------------------- CUDA
