@@ -15,27 +15,14 @@ Run: ``python benchmarks/bench_convolution.py [--quick] [--threads N]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import torch
+from _timing import alternating_medians
 
 from medlearn.conv import conv2d
 
 TARGET = 3.0
-
-
-def alternating_medians(fns: dict, repeats: int) -> dict[str, float]:
-    """Median time of each function, measured in turns after one warm-up each."""
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for fn in fns.values():
-        fn()
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def main() -> None:

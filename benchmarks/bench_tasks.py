@@ -15,26 +15,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import statistics
-import time
 import warnings
 
 import numpy as np
 import torch
+from _timing import alternating_medians
 
 from medlearn import metrics, tasks
-
-
-def alternating_medians(fns: dict, repeats: int) -> dict[str, float]:
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for fn in fns.values():
-        fn()
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def coco_inputs(n_images: int, g: torch.Generator):
