@@ -48,8 +48,10 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadgroup
 
 ## Build the executed book (cached: unchanged chapters are not re-run).
+## Without progress bars: they are widgets, which a static page cannot show (and the
+## tests build the book the same way, so the cache holds the same outputs).
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --config jupyter-book.yml --toc toc.yml -W --keep-going
+	TQDM_DISABLE=1 $(BIN)/jupyter-book build . --config jupyter-book.yml --toc toc.yml -W --keep-going
 
 ## Open JupyterLab on the course.
 lab: $(STAMP)

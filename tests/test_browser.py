@@ -301,8 +301,10 @@ def test_book_widgets_are_replaced_by_static_figures(crawl):
     for page, info in crawl["info"].items():
         if info["widget_views"]:
             problems.append(
-                f"{page}: {info['widget_views']} widget output(s) that cannot render "
-                "(tag the cell remove-output and show a static figure next to it)"
+                f"{page}: {info['widget_views']} widget output(s) that cannot render: "
+                "tag a viewer's cell remove-output and show a static figure next to "
+                "it; progress bars disappear with TQDM_DISABLE=1 (as `make book` "
+                "builds), so a cached run made without it must be re-executed"
             )
         problems += [
             f"{page}: a widget printed as text: {text.strip()[:80]!r}"
@@ -536,3 +538,21 @@ def test_api_reference_covers_every_module():
         f"chapters/api.md lacks a section for medlearn.{sorted(modules - documented)}"
     )
     assert documented - modules == set(), f"no such module: {documented - modules}"
+
+
+def test_binder_environment_has_the_same_pins():
+    """Binder installs .binder/environment.yml, then postBuild installs medlearn."""
+    main = yaml.safe_load((ROOT / "environment.yml").read_text())
+    binder = yaml.safe_load((ROOT / ".binder" / "environment.yml").read_text())
+
+    def pins(env):
+        pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+        return [r for r in pip if not r.startswith("-e")]
+
+    assert pins(binder) == pins(main)
+    assert [d for d in binder["dependencies"] if not isinstance(d, dict)] == [
+        d for d in main["dependencies"] if not isinstance(d, dict)
+    ]
+    post_build = (ROOT / ".binder" / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in post_build
+    assert os.access(ROOT / ".binder" / "postBuild", os.X_OK)
