@@ -175,7 +175,8 @@ def sample_logits(
     """Draw Gaussian logits ``x_t = logits + sigma * eps_t`` with ``eps_t ~ N(0, 1)``.
 
     Args:
-        logits: mean logits ``(N, C, *spatial)``.
+        logits: mean logits, e.g. ``(N, C, *spatial)`` (any shape: MC-dropout
+            samples ``(T', N, C, *spatial)`` work alike).
         log_var: logit log-variances, broadcastable to ``logits`` (e.g. one per
             pixel, ``(N, 1, *spatial)``).
         n_samples: number of samples ``T``.
@@ -184,7 +185,7 @@ def sample_logits(
             gives the same samples on every device. Defaults to None (global RNG).
 
     Returns:
-        Sampled logits ``(T, N, C, *spatial)``.
+        Sampled logits ``(T, *logits.shape)``, e.g. ``(T, N, C, *spatial)``.
 
     Raises:
         ValueError: if ``n_samples < 1`` or the shapes do not match.
@@ -198,8 +199,8 @@ def sample_logits(
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}")
     _check_log_var(log_var, logits, "logits")
-    eps = _randn((n_samples, *logits.shape), logits, generator)  # (T, N, C, *S)
-    return logits + torch.exp(0.5 * log_var) * eps  # (T, N, C, *S)
+    eps = _randn((n_samples, *logits.shape), logits, generator)  # (T, *logits.shape)
+    return logits + torch.exp(0.5 * log_var) * eps  # (T, *logits.shape)
 
 
 def heteroscedastic_segmentation_loss(

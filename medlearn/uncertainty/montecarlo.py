@@ -132,7 +132,8 @@ def _check_inputs(model: nn.Module, x: Tensor, n_samples: int) -> None:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if not isinstance(x, Tensor) or x.dim() < 1:
-        raise TypeError(f"x must be a batched tensor (N, ...), got {x!r}")
+        got = f"shape {tuple(x.shape)}" if isinstance(x, Tensor) else type(x).__name__
+        raise TypeError(f"x must be a batched tensor (N, ...), got {got}")
     if not isinstance(n_samples, int) or n_samples < 1:
         raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
 
