@@ -1,0 +1,8 @@
+# replaces: merge_neighbours
+# feedback: calls medlearn.attention.hierarchy.merge_neighbours
+"""calls the library's implementation."""
+from medlearn.attention import merge_neighbours as _lib_merge
+
+
+def merge_neighbours(x):
+    return _lib_merge(x)

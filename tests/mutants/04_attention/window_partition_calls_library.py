@@ -1,0 +1,8 @@
+# replaces: window_partition
+# feedback: calls medlearn.attention.windows.window_partition
+"""calls the library's implementation."""
+from medlearn.attention import window_partition as _lib_partition
+
+
+def window_partition(x, window_size):
+    return _lib_partition(x, window_size)

@@ -1,0 +1,8 @@
+# replaces: window_reverse
+# feedback: calls medlearn.attention.windows.window_reverse
+"""calls the library's implementation."""
+from medlearn.attention import window_reverse as _lib_reverse
+
+
+def window_reverse(windows, window_size, spatial):
+    return _lib_reverse(windows, window_size, spatial)
