@@ -133,7 +133,15 @@ def crawl(book_build, tmp_path_factory):
     require_chromium()
     proc = book_build["proc"]
     if proc.returncode != 0:
-        pytest.fail(f"the book did not build (see test_book):\n{proc.stdout[-2000:]}")
+        problems = [
+            line
+            for line in (proc.stdout + proc.stderr).splitlines()
+            if "WARNING" in line or "ERROR" in line
+        ]
+        pytest.fail(
+            "the book did not build (see test_book):\n"
+            + "\n".join(problems or [proc.stderr[-3000:]])
+        )
     html = book_build["html"]
     pages = sorted(
         p.relative_to(html).as_posix()
@@ -492,8 +500,11 @@ def _run_chapter_and_slide(page):
         timeout=60_000,
     )
     page.wait_for_timeout(300)  # the new slice is painted
-    viewer.evaluate("e => e.scrollIntoView({block: 'start'})")  # for the screenshot
-    return slice_before, readout.inner_text(), before, image.screenshot()
+    after = image.screenshot()
+    viewer.locator(".widget-hslider").evaluate(  # slider and slice in the screenshot
+        "e => e.scrollIntoView({block: 'center'})"
+    )
+    return slice_before, readout.inner_text(), before, after
 
 
 def test_jupyterlab_runs_a_chapter_and_the_slice_viewer_responds(lab):
