@@ -144,7 +144,7 @@ def main() -> None:
             ("2D Swin-T stage 1", (56, 56), (7, 7), 96, 3, 2),
             ("3D SwinUNETR stage 1", (14, 28, 28), (7, 7, 7), 48, 3, 1),
         ]
-        sides, window, dim, repeats = (16, 32, 64, 128), 8, 32, 5
+        sides, window, dim, repeats = (16, 32, 64, 128), 8, 32, 3
     ratios = [versus_monai(*cfg, repeats) for cfg in configs]
     eg, ew, mg, mw = scaling(sides, window, dim, repeats)
     print("\nfitted growth exponent (cost ~ tokens^k), 4x tokens per step")

@@ -62,7 +62,8 @@ def attention_weights(q: Tensor, k: Tensor, mask: Tensor | None = None) -> Tenso
             f"q and k must share the feature size, got q {tuple(q.shape)} "
             f"and k {tuple(k.shape)}"
         )
-    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., L, S)
+    # q k^T / sqrt(E), scaling q first: E numbers per query, not S scores
+    scores = (q / math.sqrt(q.shape[-1])) @ k.transpose(-2, -1)  # (..., L, S)
     mask = _additive(mask, scores.dtype)
     if mask is not None:
         scores = scores + mask

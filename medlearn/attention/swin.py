@@ -137,15 +137,25 @@ class WindowAttention(nn.Module):
         bias = self.relative_position_bias().unsqueeze(0)  # (1, heads, n, n)
         if mask is not None:
             bias = bias + _additive(mask, bias.dtype).unsqueeze(1)  # (nW, heads, n, n)
-            # windows are batch-major: window w of every image gets mask[w]
-            bias = bias.expand(B_ // nW, nW, heads, n, n).reshape(B_, heads, n, n)
         bias = bias.to(q.dtype)
-        if self.fused:
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
-        else:
-            out = scaled_dot_product_attention(q, k, v, bias)
+        attend = F.scaled_dot_product_attention if self.fused else _explicit
+        if bias.requires_grad and q.device.type == "cpu":
+            # training on the CPU: no fused kernel gives a mask gradient, torch
+            # runs its composite path; broadcast the bias over the images rather
+            # than copying it per window (windows are batch-major)
+            split = (B_ // nW, nW, heads, n, C // heads)
+            out = attend(q.view(split), k.view(split), v.view(split), bias)
+            out = out.view(B_, heads, n, C // heads)
+        else:  # fused kernels take a 4-D mask: window w of each image gets mask[w]
+            if nW > 1:
+                bias = bias.expand(B_ // nW, nW, heads, n, n).reshape(B_, heads, n, n)
+            out = attend(q, k, v, bias)
         out = out.transpose(1, 2).reshape(B_, n, C)  # (B_, n, heads * hd)
         return self.proj(out)
+
+
+def _explicit(q: Tensor, k: Tensor, v: Tensor, bias: Tensor) -> Tensor:
+    return scaled_dot_product_attention(q, k, v, bias)
 
 
 def _check_saved_index(module, state_dict, prefix, *args) -> None:
