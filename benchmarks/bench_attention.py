@@ -1,8 +1,10 @@
 """Benchmark: WindowAttention vs MONAI's, and global vs windowed attention scaling.
 
-One process, the same inputs and weights for both sides, a warm-up, then the
-median of several interleaved repeats, on the CPU; times are this process's
-CPU time, robust to other load (use ``--threads 1`` for wall-clock-like numbers).
+One process, the same inputs and weights for both sides, a warm-up, then
+several repeats, on the CPU. The MONAI comparison takes the median of
+interleaved repeats in this process's CPU time, which other load on a shared
+machine barely disturbs (with ``--threads 1`` it equals an idle machine's wall
+clock); the scaling sweep takes the fastest wall-clock run.
 
 1. ``medlearn.attention.WindowAttention`` against MONAI's SwinUNETR
    ``WindowAttention`` (weights copied), forward + backward on shifted windows
@@ -10,8 +12,8 @@ CPU time, robust to other load (use ``--threads 1`` for wall-clock-like numbers)
    inference (no grad) for reference. Target (issue 5): ratio <= 0.7.
 2. Global (``MultiHeadSelfAttention``) vs windowed (``WindowAttention``)
    self-attention on token grids growing 4x per step: forward time with the
-   fused kernel, and peak memory of the explicit path, which materialises the
-   score matrix (the torch profiler's CPU allocations). A least-squares fit of
+   fused kernel (fastest of the repeats), and peak tensor memory of the
+   explicit path, which materialises the score matrix. A least-squares fit of
    log(cost) on log(tokens) gives the growth exponent. Targets: windowed
    <= 1.2, global ~= 2.
 
@@ -104,13 +106,13 @@ def versus_monai(name, spatial, window, dim, heads, batch, repeats) -> float:
 
 
 def scaling(sides, window, dim, repeats) -> tuple[float, float, float, float]:
-    rows = attention_scaling(sides, dim, window, repeats)
+    rows = attention_scaling(sides, dim, window, repeats, threads=None)
     print(
         f"\nglobal vs windowed ({window}x{window} windows), C={dim}, one head, forward"
     )
     print(
         f"{'tokens':>8}{'global ms':>11}{'window ms':>11}{'global MB':>11}{'window MB':>11}"
-        "  (CPU ms; MB of the explicit path)"
+        "  (fastest run; MB of the explicit path)"
     )
     for r in rows:
         print(

@@ -26,6 +26,7 @@ from medlearn.attention.core import (
 from medlearn.attention.cost import (
     attention_flops,
     attention_scaling,
+    best_time,
     growth_exponent,
     median_time,
     peak_memory,
@@ -52,6 +53,7 @@ __all__ = [
     "Mlp",
     "attention_flops",
     "median_time",
+    "best_time",
     "peak_memory",
     "growth_exponent",
     "attention_scaling",
