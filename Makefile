@@ -48,8 +48,9 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadgroup
 
 ## Build the executed book (cached: unchanged chapters are not re-run).
-## Without progress bars: they are widgets, which a static page cannot show (and the
-## tests build the book the same way, so the cache holds the same outputs).
+## TQDM_DISABLE=1, as in the tests' build: progress bars that use tqdm's default are
+## off (they are widgets, which a static page cannot show), so the cache holds the
+## same outputs whoever built it.
 book: $(STAMP)
 	TQDM_DISABLE=1 $(BIN)/jupyter-book build . --config jupyter-book.yml --toc toc.yml -W --keep-going
 
