@@ -7,6 +7,7 @@ notebooks and text in terminals (``tqdm.auto``). See chapter 03 (unet).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 
 import torch
@@ -67,7 +68,9 @@ def fit(
         optimizer: a ready optimiser. Defaults to None (Adam on all parameters).
         device: where to train. Defaults to None (the model's device).
         seed: seeds minibatch sampling. Defaults to 0.
-        progress: show a progress bar with the running loss. Defaults to True.
+        progress: show a progress bar with the running loss (a widget in
+            notebooks, text in terminals; off when the environment sets
+            ``TQDM_DISABLE=1``, as ``make book`` does). Defaults to True.
         desc: progress-bar label. Defaults to "training".
 
     Returns:
@@ -93,7 +96,10 @@ def fit(
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
     g = torch.Generator().manual_seed(seed)
     history: list[float] = []
-    bar = tqdm(range(steps), desc=desc, disable=not progress, leave=False)
+    # TQDM_DISABLE=1 (set by `make book`) hides bars in the static book, where a
+    # notebook progress widget would render as an empty box
+    quiet = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
+    bar = tqdm(range(steps), desc=desc, disable=not progress or quiet, leave=False)
     batches = _batches(data, batch_size, g)
     for step in bar:
         x, y = next(batches)

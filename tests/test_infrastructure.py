@@ -201,3 +201,14 @@ def test_offline_guard_refuses_and_logs(tmp_path):
     ).stdout
     assert "refused network access" in out and "loopback ok" in out
     assert "203.0.113.5" in log.read_text()
+
+
+def test_fit_progress_bar_and_its_switch(monkeypatch, capsys):
+    net = nn.Linear(1, 1)
+    batch = (torch.ones(4, 1), torch.ones(4, 1))
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    train.fit(net, batch, nn.functional.mse_loss, steps=3, desc="warming up")
+    assert "warming up" in capsys.readouterr().err
+    monkeypatch.setenv("TQDM_DISABLE", "1")  # as `make book` sets it
+    train.fit(net, batch, nn.functional.mse_loss, steps=3, desc="warming up")
+    assert "warming up" not in capsys.readouterr().err
