@@ -269,6 +269,7 @@ def slice_viewer(
     image = widgets.Image(
         format="png",
         value=render_slice(v, n // 2, mask=mask, axis=axis, spacing=spacing),
+        layout=widgets.Layout(width="320px"),  # not stretched to the notebook's width
     )
 
     def _update(change: dict) -> None:
