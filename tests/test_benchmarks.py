@@ -24,7 +24,9 @@ def test_benchmark_runs_quick(script):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "ratio" in proc.stdout.lower(), f"{script.name} prints no ratio table:\n{proc.stdout}"
+    assert "ratio" in proc.stdout.lower(), (
+        f"{script.name} prints no ratio table:\n{proc.stdout}"
+    )
 
 
 def test_gpu_check_compares_devices():
