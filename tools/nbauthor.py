@@ -28,16 +28,32 @@ def _meta(kind: str, grade_id: str, points: int) -> dict:
     if kind == "answer":
         return {**base, "grade": False, "solution": True, "locked": False}
     if kind == "tests":
-        return {**base, "grade": True, "solution": False, "locked": True, "points": points}
+        return {
+            **base,
+            "grade": True,
+            "solution": False,
+            "locked": True,
+            "points": points,
+        }
     if kind == "manual":
-        return {**base, "grade": True, "solution": True, "locked": False, "points": points}
+        return {
+            **base,
+            "grade": True,
+            "solution": True,
+            "locked": False,
+            "points": points,
+        }
     return {**base, "grade": False, "solution": False, "locked": True}
 
 
 def convert(text: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "kernelspec": {
+            "display_name": "Python 3",
+            "language": "python",
+            "name": "python3",
+        },
         "language_info": {"name": "python"},
     }
     header = re.compile(r"^# %%(?: \[(markdown)\])?(?: (\w+))?(.*)$")
@@ -45,14 +61,22 @@ def convert(text: str) -> nbformat.NotebookNode:
     for line in text.splitlines():
         m = header.match(line)
         if m:
-            current = {"md": bool(m.group(1)), "kind": m.group(2), "args": m.group(3), "lines": []}
+            current = {
+                "md": bool(m.group(1)),
+                "kind": m.group(2),
+                "args": m.group(3),
+                "lines": [],
+            }
             cells.append(current)
         elif current is not None:
             current["lines"].append(line)
     for i, c in enumerate(cells):
         body = "\n".join(c["lines"]).strip("\n")
         if c["md"]:
-            body = "\n".join(ln[2:] if ln.startswith("# ") else ln.lstrip("#") for ln in body.splitlines())
+            body = "\n".join(
+                ln[2:] if ln.startswith("# ") else ln.lstrip("#")
+                for ln in body.splitlines()
+            )
             cell = nbformat.v4.new_markdown_cell(body)
         else:
             cell = nbformat.v4.new_code_cell(body)
@@ -60,7 +84,9 @@ def convert(text: str) -> nbformat.NotebookNode:
         if c["kind"]:
             args = dict(a.split("=", 1) for a in c["args"].split())
             grade_id = args.get("id", f"cell-{i:02d}")
-            cell.metadata["nbgrader"] = _meta(c["kind"], grade_id, int(args.get("points", 0)))
+            cell.metadata["nbgrader"] = _meta(
+                c["kind"], grade_id, int(args.get("points", 0))
+            )
         nb.cells.append(cell)
     return nb
 
