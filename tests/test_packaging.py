@@ -79,3 +79,22 @@ def test_makefile_has_the_documented_targets():
         )
     readme = (ROOT / "README.md").read_text()
     assert "make test" in readme and "make book" in readme
+
+
+def test_code_is_ruff_clean():
+    import subprocess
+    import sys
+
+    ruff = Path(sys.executable).parent / "ruff"
+    paths = ["medlearn", "tests", "benchmarks", "tools"]
+    check = subprocess.run(
+        [str(ruff), "check", *paths], cwd=ROOT, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout[-3000:]
+    fmt = subprocess.run(
+        [str(ruff), "format", "--check", *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert fmt.returncode == 0, fmt.stdout[-3000:]
