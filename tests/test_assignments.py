@@ -34,9 +34,9 @@ def graded(request, tmp_path_factory):
     """Release, then autograde one mixed batch: solution, untouched release, every
     mutant, every adversarial submission (tools/grade.py, parallel shards).
 
-    The first assignment grades each mutant as its own student (the at-scale
-    batch, at least 20 submissions); the others pack non-interacting mutants
-    into shared notebooks to keep the suite fast.
+    Mutants that cannot interact (different parts, neither using the other)
+    share a notebook, which keeps the suite fast; the first assignment's batch
+    still holds at least 20 submissions (the at-scale check).
     """
     assignment = request.param
     tmp = tmp_path_factory.mktemp(assignment)
@@ -46,10 +46,7 @@ def graded(request, tmp_path_factory):
         "untouched": harness.submission(assignment, fill=False),
     }
     mutant_student = {}
-    if assignment == ASSIGNMENTS[0]:
-        groups = [[m] for m in harness.mutants(assignment)]
-    else:
-        groups = harness.combine_mutants(assignment)
+    groups = harness.combine_mutants(assignment)
     for i, group in enumerate(groups):
         name = f"mutant-{group[0].name}" if len(group) == 1 else f"mutants-{i}"
         students[name] = harness.submission(
