@@ -19,18 +19,7 @@ def _seed():
 
 
 def pytest_collection_modifyitems(items):
-    """Long tests first; an assignment's pipeline tests stay on one xdist worker.
-
-    The nbgrader pipeline of an assignment is a module-scoped fixture: grouping
-    its tests (``--dist loadgroup``) makes each worker build it at most once.
-    """
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        module = getattr(getattr(item, "module", None), "__name__", "")
-        if module.endswith("test_assignments") and callspec is not None:
-            item.add_marker(pytest.mark.xdist_group(f"nbgrader-{callspec.id}"))
-        elif module.endswith("test_book"):
-            item.add_marker(pytest.mark.xdist_group("book"))
+    """Long tests first, so that they overlap the many quick ones."""
     items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)
 
 

@@ -19,7 +19,9 @@ import harness
 import nbformat
 import pytest
 
-pytestmark = pytest.mark.slow
+# One xdist group: the pipelines run one after another on one worker (each already
+# grades on both cores), so no assignment's batch is ever built twice.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
 
 ASSIGNMENTS = harness.assignments()
 
