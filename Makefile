@@ -40,12 +40,12 @@ chromium: $(CHROMIUM)
 BOOK_TESTS := tests/test_book.py $(wildcard tests/test_browser.py)
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest $(BOOK_TESTS) --durations=5; book=$$?; \
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15 $(addprefix --ignore=,$(BOOK_TESTS)); rest=$$?; \
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(addprefix --ignore=,$(BOOK_TESTS)); rest=$$?; \
 	exit $$(( book || rest ))
 
 ## Unit tests only (seconds): skip notebooks, nbgrader and the book.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadfile
 
 ## Build the executed book (cached: unchanged chapters are not re-run).
 ## TQDM_DISABLE=1, as in the tests' build: progress bars that use tqdm's default are

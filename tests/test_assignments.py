@@ -24,6 +24,7 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
 
 ASSIGNMENTS = harness.assignments()
+_BATCHES: dict[str, dict] = {}  # one graded batch per assignment and process
 
 
 def _normalised(nb) -> str:
@@ -41,6 +42,10 @@ def graded(request, tmp_path_factory):
     still holds at least 20 submissions (the at-scale check).
     """
     assignment = request.param
+    if (
+        assignment in _BATCHES
+    ):  # pytest may tear a module fixture down and set it up again
+        return _BATCHES[assignment]
     tmp = tmp_path_factory.mktemp(assignment)
     course = harness.make_course(tmp, assignment)
     students = {
@@ -60,7 +65,7 @@ def graded(request, tmp_path_factory):
         students[f"attack-{attack.name}"] = attack.build(assignment)
     start = time.perf_counter()
     results = harness.autograde(course, assignment, students)
-    return {
+    _BATCHES[assignment] = {
         "assignment": assignment,
         "course": course,
         "grades": {s: r["grades"] for s, r in results.items()},
@@ -70,6 +75,7 @@ def graded(request, tmp_path_factory):
         "attacks": attacks,
         "elapsed": time.perf_counter() - start,
     }
+    return _BATCHES[assignment]
 
 
 def _auto(
