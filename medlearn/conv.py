@@ -44,7 +44,7 @@ IntOrTuple = int | Sequence[int]
 Padding = int | Sequence[int] | str
 
 
-def _ntuple(value: IntOrTuple, n: int, name: str, minimum: int) -> tuple[int, ...]:
+def _ntuple(value: IntOrTuple, n: int, name: str, minimum: int = 1) -> tuple[int, ...]:
     """Broadcast an int to ``n`` axes and check every entry is an int >= minimum."""
     values = (value,) * n if isinstance(value, int) else tuple(value)
     ok = len(values) == n and all(

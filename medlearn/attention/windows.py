@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
+from medlearn.conv import _ntuple  # one broadcasting/validation helper for the package
+
 __all__ = [
     "window_partition",
     "window_reverse",
@@ -28,20 +30,6 @@ __all__ = [
 ]
 
 IntOrTuple = int | Sequence[int]
-
-
-def _ntuple(value: IntOrTuple, n: int, name: str, minimum: int = 1) -> tuple[int, ...]:
-    """Broadcast an int to ``n`` axes and check every entry is an int >= minimum."""
-    values = (value,) * n if isinstance(value, int) else tuple(value)
-    ok = len(values) == n and all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in values
-    )
-    if not ok:
-        raise ValueError(
-            f"{name} must be an int >= {minimum} or a tuple of {n} such ints, "
-            f"got {value!r}"
-        )
-    return values
 
 
 def _check_divisible(spatial: Sequence[int], window: Sequence[int], name: str) -> None:
