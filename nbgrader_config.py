@@ -16,8 +16,12 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
@@ -35,6 +39,16 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # parallel shards): wait for the lock instead of failing.
 c.CourseDirectory.db_url = "sqlite:///" + os.path.abspath("gradebook.db") + "?timeout=300"
 
+# Grading metadata (which cell is a test, its points) comes from the gradebook,
+# never from the submitted notebook: medgrade resets it before nbgrader's steps.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    "medgrade.sanitize.RestoreMetadata",
+    OverwriteCells,
+    CheckCellMetadata,
+]
 # Autograde executes with medgrade's sandboxed executor instead of nbgrader's
 # Execute; the rest of nbgrader's autograde steps are unchanged.
 c.Autograde.autograde_preprocessors = [

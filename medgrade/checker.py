@@ -56,6 +56,8 @@ class KernelSession:
     def __init__(self, run_code: RunCode, submission: Submission) -> None:
         self.run_code, self.submission = run_code, submission
         self.dead: str | None = None
+        self.delegations: list[str] = []
+        self.hung: set[Any] = set()  # targets that ran past the time limit once
 
     def _payload(self, fields: dict[str, Any]) -> str:
         def ref(x: Any) -> Any:
@@ -76,6 +78,8 @@ class KernelSession:
     def request(self, op: str, target: tuple[str, Any], **fields: Any) -> tuple[Any, Any]:
         if self.dead:
             raise remote.KernelUnavailable(self.dead)
+        if target in self.hung:  # it looped once: do not spend the time limit again
+            raise KeyboardInterrupt
         token = secrets.token_hex(16)
         payload = self._payload({"op": op, "target": target, **fields})
         code = f'__import__("medgrade.kernel").kernel.serve("{token}", "{payload}")'
@@ -89,11 +93,14 @@ class KernelSession:
             if isinstance(data, dict) and data.get("token") == token:
                 reply = data
         if reply is None:
+            self.hung.add(target)
             raise remote.student_exception(
                 "RuntimeError", "the kernel gave no answer (was the call interrupted?)"
             )
         if not reply.get("ok"):
             err = reply.get("error") or {}
+            if err.get("type") == "KeyboardInterrupt":
+                self.hung.add(target)
             exc = remote.student_exception(str(err.get("type")), str(err.get("message", "")))
             exc._medgrade_student = True  # type: ignore[attr-defined]
             raise exc
@@ -101,7 +108,12 @@ class KernelSession:
         def handle(h: wire.HandleRef) -> remote.RemoteObject:
             return remote.RemoteObject(self, h.id, h.type_name)
 
-        return wire.decode(reply.get("value"), handle), wire.decode(reply.get("after"), handle)
+        try:
+            return wire.decode(reply.get("value"), handle), wire.decode(reply.get("after"), handle)
+        except wire.WireError as err:
+            exc = remote.student_exception("TypeError", f"the result is not plain data: {err}")
+            exc._medgrade_student = True  # type: ignore[attr-defined]
+            raise exc from None
 
     def forbid(
         self,
@@ -117,6 +129,7 @@ class KernelSession:
         )
         if refs:
             r = refs[0]
+            self.delegations.append(f"forbidden in {fn.name}: `{r.code}` (cell {r.cell_id!r}, line {r.line})")
             raise GradingError(
                 f"your answer uses `{r.code}` (cell {r.cell_id!r}, line {r.line}), which "
                 f"is not allowed in {fn.name}: {reason}."
@@ -207,6 +220,11 @@ class Checker:
             verdict = Verdict(grade_id, False, f"your notebook's kernel stopped ({err}), so this test could not run")
         except NotImplementedError:
             verdict = Verdict(grade_id, False, "not implemented yet")
+        except KeyboardInterrupt:
+            verdict = Verdict(
+                grade_id, False, "stopped after the time limit: does your function finish "
+                "(no infinite loop) and run in well under a second on small inputs?"
+            )
         except BaseException as err:  # noqa: BLE001 - the answer raised, or the test is broken
             student = getattr(err, "_medgrade_student", False)
             verdict = Verdict(

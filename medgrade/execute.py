@@ -42,6 +42,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
+from medgrade import wire
 from medgrade.checker import Checker, KernelSession, Verdict
 from medgrade.checks import render
 from medgrade.kernelboot import MARK
@@ -198,10 +199,18 @@ class SandboxedExecute(Execute):
                 timeout=left,
             )
         except (asyncio.TimeoutError, CellTimeoutError):
-            await self._kill(f"the notebook ran past its {self.notebook_timeout} s limit")
+            if not self._dead:
+                await self._kill(f"the notebook ran past its {self.notebook_timeout} s limit")
         except DeadKernelError:
-            self._dead = "the kernel died (a crash, os._exit, or a memory or CPU limit)"
-            self.flags.append(f"kernel died while running cell {index + 1}")
+            if not self._dead:
+                self._dead = "the kernel died (a crash, os._exit, or a memory or CPU limit)"
+                self.flags.append(f"kernel died while running cell {index + 1}")
+
+    async def _shutdown(self) -> None:
+        try:
+            await self.km.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - it may be gone already
+            pass
 
     async def _kill(self, why: str) -> None:
         self._dead = why
@@ -217,7 +226,7 @@ class SandboxedExecute(Execute):
         cell = NotebookNode(cell_type="code", source=code, metadata={}, outputs=[], execution_count=None)
         self.nb.cells.append(cell)
         index = len(self.nb.cells) - 1
-        self._probing = True
+        self._probing, self._probe_bytes = True, 0
         try:
             await self._run_cell(cell, index, deadline)
         finally:
@@ -243,17 +252,25 @@ class SandboxedExecute(Execute):
             cell = self.nb.cells[index]
             verdicts.append(checker.run(cell.metadata["nbgrader"]["grade_id"], cell.source))
         self.summary = checker.summary()
+        self.flags += session.delegations
         return verdicts
 
     # ------------------------------------------------------------ outputs
     def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
-        if getattr(self, "_probing", False):
-            return super().output(outs, msg, display_id, cell_index)
         size = len(json.dumps(msg.get("content", {}), default=str))
+        if getattr(self, "_probing", False):  # keep only the checker's replies, bounded
+            if msg.get("msg_type") != "display_data" or wire.MIME not in msg["content"].get("data", {}):
+                return None
+            self._probe_bytes += size
+            if self._probe_bytes > wire.MAX_BYTES:
+                return None
+            return super().output(outs, msg, display_id, cell_index)
         self._stored += size
         if self._stored > self.output_limit_kb * 1024:
-            if "output limit" not in " ".join(self.flags):
+            if not self._dead:  # a flood costs the submission its kernel, nobody else's time
+                self._dead = f"the notebook printed more than {self.output_limit_kb} KiB (output limit)"
                 self.flags.append(f"output limit: more than {self.output_limit_kb} KiB of output")
+                asyncio.ensure_future(self._shutdown())
             return None
         return super().output(outs, msg, display_id, cell_index)
 

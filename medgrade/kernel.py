@@ -13,14 +13,13 @@ from __future__ import annotations
 import base64
 import io
 import json
-import traceback
 from typing import Any
 
 import torch
 
 from medgrade import wire
 
-__all__ = ["serve", "local_value_and_grad"]
+__all__ = ["serve", "answer", "local_value_and_grad"]
 
 _HANDLES: dict[int, Any] = {}
 MAX_MESSAGE = 300
@@ -45,12 +44,9 @@ def _resolve(x: Any) -> Any:
     return x
 
 
-def _target(request: dict[str, Any]) -> Any:
+def _target(request: dict[str, Any], namespace: dict[str, Any]) -> Any:
     kind, key = request["target"]
     if kind == "name":
-        from IPython import get_ipython
-
-        namespace = get_ipython().user_ns
         if key not in namespace:
             raise NameError(f"name {key!r} is not defined (did its cell run?)")
         obj = namespace[key]
@@ -110,12 +106,12 @@ def local_value_and_grad(fn: Any, args: tuple, kwargs: dict) -> tuple[Any, list[
     return value.detach(), grads
 
 
-def _run(request: dict[str, Any]) -> dict[str, Any]:
+def _run(request: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
     op = request["op"]
     if op == "release":
         _HANDLES.pop(request["target"][1], None)
         return {"value": None}
-    obj = _target(request)
+    obj = _target(request, namespace)
     if op == "getattr":
         return {"value": obj}
     if op == "describe":
@@ -131,25 +127,33 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     return {"value": value, "after": _after(snapshot)}
 
 
-def serve(token: str, request: str) -> None:
-    """Answer one request from the checker (base64 of a ``torch.save`` payload)."""
-    from IPython.display import display
-
+def answer(token: str, request: str, namespace: dict[str, Any]) -> dict[str, Any]:
+    """The reply to one request (base64 of a ``torch.save`` payload), as JSON-able data."""
     try:
         req = torch.load(io.BytesIO(base64.b64decode(request)), weights_only=False)
-        result = _run(req)
+        result = _run(req, namespace)
         reply = {"token": token, "ok": True}
         reply["value"] = wire.encode(result["value"], _handle)
         reply["after"] = wire.encode(result.get("after", []), _handle)
     except BaseException as err:  # noqa: BLE001 - everything the student raises is data
-        message = str(err) if not isinstance(err, KeyboardInterrupt) else "interrupted"
+        try:
+            message = str(err) if not isinstance(err, KeyboardInterrupt) else "interrupted"
+        except BaseException:  # noqa: BLE001 - a __str__ that raises
+            message = "(the error's message could not be read)"
         reply = {
             "token": token,
             "ok": False,
             "error": {
                 "type": type(err).__name__[:60],
                 "message": message[:MAX_MESSAGE],
-                "where": traceback.format_exception_only(err)[-1][:MAX_MESSAGE],
             },
         }
-    display({wire.MIME: json.loads(json.dumps(reply))}, raw=True)
+    return json.loads(json.dumps(reply))
+
+
+def serve(token: str, request: str) -> None:
+    """Answer one request from the checker in the kernel, as a display of data."""
+    from IPython import get_ipython
+    from IPython.display import display
+
+    display({wire.MIME: answer(token, request, get_ipython().user_ns)}, raw=True)

@@ -78,7 +78,11 @@ def main() -> None:
     workdir = os.environ.get("MEDGRADE_WORKDIR")
     if workdir and os.path.isdir(workdir):
         os.chdir(workdir)
-    _install_audit()
+    import importlib
+
+    # the hook must live in the importable module (this one runs as __main__), so
+    # that arm() below, imported by name, switches the same flag
+    importlib.import_module("medgrade.kernelboot")._install_audit()
     from ipykernel import kernelapp
 
     sys.argv.append("--IPKernelApp.exec_lines=['__import__(\"medgrade.kernelboot\").kernelboot.arm()']")

@@ -388,8 +388,6 @@ class _Analyser(ast.NodeVisitor):
         elif base and not all(b.startswith("<") for b in base):
             if attr in _DANGEROUS_MODULE_ATTRS:
                 self._find(node, f"uses {base[0]}.{attr}")
-            elif attr.startswith("_") and not attr.startswith("__"):
-                self._find(node, f"uses the private {base[0]}.{attr}")
 
     def _check_mutation(self, node: ast.Attribute | ast.Subscript) -> None:
         root = node.value
@@ -415,7 +413,7 @@ class _Analyser(ast.NodeVisitor):
             if not allowed:
                 self._find(node, f"imports {module} (not allowed in answers)")
             parts = path.split(".")[1:]
-            if any(p in _DANGEROUS_MODULE_ATTRS or p.startswith("_") for p in parts):
+            if any(p in _DANGEROUS_MODULE_ATTRS for p in parts):
                 self._find(node, f"imports {path}")
             self._ref(node, path)
             if self.depth:  # an import inside a function is a local alias

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -91,7 +92,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                 "or set MEDGRADE_SANDBOX=off for trusted notebooks only"
             )
         self._rundir = Path(tempfile.mkdtemp(prefix="medgrade-"))
-        self._uid = 100_000 + os.getpid() if os.geteuid() == 0 else None
+        # a user id of its own per kernel: its process limit is its alone
+        self._uid = 100_000 + secrets.randbelow(2**30) if os.geteuid() == 0 else None
         self.transport = "ipc"
         self.ip = str(self._rundir / "k")
         self.connection_file = str(self._rundir / "kernel.json")

@@ -29,7 +29,7 @@ __all__ = ["encode", "decode", "Record", "HandleRef", "WireError", "MIME"]
 MIME = "application/vnd.medgrade.reply+json"
 MAX_DEPTH = 32
 MAX_ITEMS = 1_000_000
-MAX_BYTES = 256 * 2**20
+MAX_BYTES = 64 * 2**20
 TORCH_DTYPES = {
     str(d).removeprefix("torch."): d
     for d in (
@@ -83,6 +83,21 @@ class Record:
         return f"{self._type}({inner})"
 
 
+class _Budget:
+    def __init__(self) -> None:
+        self.items = 0
+        self.bytes = 0
+
+    def spend(self, items: int = 1, nbytes: int = 0) -> None:
+        self.items += items
+        self.bytes += nbytes
+        if self.items > MAX_ITEMS or self.bytes > MAX_BYTES:
+            raise WireError(
+                f"value too large to send (more than {MAX_ITEMS:,} items or "
+                f"{MAX_BYTES // 2**20} MiB)"
+            )
+
+
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
@@ -99,7 +114,7 @@ def _tensor(t: torch.Tensor) -> dict[str, Any]:
     return {"$": "tensor", "dtype": name, "shape": list(t.shape), "data": _b64(raw)}
 
 
-def encode(x: Any, handle: Callable[[Any], HandleRef], depth: int = 0) -> Any:
+def encode(x: Any, handle: Callable[[Any], HandleRef], depth: int = 0, _budget: _Budget | None = None) -> Any:
     """``x`` as JSON-able plain data; objects that are not data become handles.
 
     Args:
@@ -109,9 +124,18 @@ def encode(x: Any, handle: Callable[[Any], HandleRef], depth: int = 0) -> Any:
 
     Returns:
         A JSON-able structure.
+
+    Raises:
+        WireError: for values too large or nested too deeply to send.
     """
+    budget = _budget or _Budget()
+    budget.spend(1, x.numel() * x.element_size() if isinstance(x, torch.Tensor) else 0)
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
+
+    def sub(v: Any) -> Any:
+        return encode(v, handle, depth + 1, budget)
+
     if x is None or type(x) in (bool, int, str):
         return x
     if type(x) is float:
@@ -130,31 +154,18 @@ def encode(x: Any, handle: Callable[[Any], HandleRef], depth: int = 0) -> Any:
     if isinstance(x, torch.device):
         return {"$": "device", "v": str(x)}
     if isinstance(x, list):
-        return [encode(v, handle, depth + 1) for v in x]
+        return [sub(v) for v in x]
     if isinstance(x, tuple):  # also namedtuples and torch.Size
-        return {"$": "tuple", "v": [encode(v, handle, depth + 1) for v in x]}
+        return {"$": "tuple", "v": [sub(v) for v in x]}
     if isinstance(x, set | frozenset):
-        return {"$": "set", "v": [encode(v, handle, depth + 1) for v in x]}
+        return {"$": "set", "v": [sub(v) for v in x]}
     if isinstance(x, dict):
-        items = [[encode(k, handle, depth + 1), encode(v, handle, depth + 1)] for k, v in x.items()]
-        return {"$": "dict", "items": items}
+        return {"$": "dict", "items": [[sub(k), sub(v)] for k, v in x.items()]}
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        fields = {f.name: encode(getattr(x, f.name), handle, depth + 1) for f in dataclasses.fields(x)}
+        fields = {f.name: sub(getattr(x, f.name)) for f in dataclasses.fields(x)}
         return {"$": "record", "type": type(x).__name__, "fields": fields}
     ref = handle(x)
     return {"$": "handle", "id": ref.id, "type": ref.type_name}
-
-
-class _Budget:
-    def __init__(self) -> None:
-        self.items = 0
-        self.bytes = 0
-
-    def spend(self, items: int = 1, nbytes: int = 0) -> None:
-        self.items += items
-        self.bytes += nbytes
-        if self.items > MAX_ITEMS or self.bytes > MAX_BYTES:
-            raise WireError("reply too large")
 
 
 def _raw(obj: dict[str, Any], budget: _Budget) -> bytes:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import nbformat
 
+from medgrade import batch
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import grade as grade_tool  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SOLUTION_MARKERS = re.compile(r"^\s*#* ?### (BEGIN|END) SOLUTION\s*$")
@@ -133,8 +133,8 @@ def env() -> dict[str, str]:
         f"{BIN}{os.pathsep}{e.get('PATH', '')}"  # nbgrader shells out to alembic
     )
     # short limits keep adversarial submissions cheap to grade in the test suite
-    e.setdefault("MEDLEARN_CELL_TIMEOUT", "20")
-    e.setdefault("MEDLEARN_NOTEBOOK_TIMEOUT", "120")
+    e.setdefault("MEDGRADE_CELL_TIMEOUT", "20")
+    e.setdefault("MEDGRADE_NOTEBOOK_TIMEOUT", "120")
     # the suite runs several kernels at once on 2 cores: one thread each avoids
     # the oversubscription that makes small torch ops 10x slower
     e.setdefault("OMP_NUM_THREADS", "1")
@@ -151,7 +151,7 @@ def make_course(tmp: Path, assignment: str) -> Path:
     (course / "solutions").mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
-    grade_tool.nbgrader(course, "generate_assignment", assignment, "--force")
+    batch.nbgrader(course, "generate_assignment", assignment, "--force")
     return course
 
 
@@ -167,12 +167,12 @@ def autograde(
         {
             k: v
             for k, v in env().items()
-            if k.startswith("MEDLEARN_") or k in ("PYTHONPATH",)
+            if k.startswith("MEDGRADE_") or k in ("PYTHONPATH",)
         }
     )
-    return grade_tool.grade(
-        course, [assignment], jobs=jobs, csv_path=course / "grades.csv"
-    )[assignment]
+    return batch.grade(course, [assignment], jobs=jobs, csv_path=course / "grades.csv")[
+        assignment
+    ]
 
 
 def feedback_html(course: Path, assignment: str, student: str) -> Path:
