@@ -29,14 +29,23 @@ from typing import Any
 
 from medgrade.execute import REPORTS, read_reports
 
-__all__ = ["nbgrader", "submissions", "grade_assignment", "read_results", "grade", "write_csv"]
+__all__ = [
+    "nbgrader",
+    "submissions",
+    "grade_assignment",
+    "read_results",
+    "grade",
+    "write_csv",
+]
 
 BIN = Path(sys.executable).parent
 
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader shells out to alembic
+    env["PATH"] = (
+        f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader shells out to alembic
+    )
     return env
 
 
@@ -100,13 +109,20 @@ def grade_assignment(
     with ThreadPoolExecutor(jobs) as pool:
         procs = list(pool.map(run, shards))
     for p in procs:  # a failing student makes nbgrader exit 1; anything else is fatal
-        if p.returncode != 0 and "There was an error processing assignment" not in p.stdout + p.stderr:
-            raise RuntimeError(f"nbgrader autograde failed:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
+        if (
+            p.returncode != 0
+            and "There was an error processing assignment" not in p.stdout + p.stderr
+        ):
+            raise RuntimeError(
+                f"nbgrader autograde failed:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}"
+            )
     nbgrader(course, "generate_feedback", assignment, "--force", check=False)
     return read_results(course, assignment, students)
 
 
-def read_results(course: Path, assignment: str, students: list[str]) -> dict[str, dict[str, Any]]:
+def read_results(
+    course: Path, assignment: str, students: list[str]
+) -> dict[str, dict[str, Any]]:
     """Scores from the gradebook and flags from the reports, per student."""
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -145,7 +161,16 @@ def write_csv(results: dict[str, dict[str, dict[str, Any]]], path: Path) -> None
         w.writerow(["assignment", "student", "score", "max_score", "status", "flags"])
         for a, per_student in results.items():
             for s, r in per_student.items():
-                w.writerow([a, s, f"{r['score']:g}", f"{r['max_score']:g}", r["status"], "; ".join(r["flags"])])
+                w.writerow(
+                    [
+                        a,
+                        s,
+                        f"{r['score']:g}",
+                        f"{r['max_score']:g}",
+                        r["status"],
+                        "; ".join(r["flags"]),
+                    ]
+                )
 
 
 def grade(
@@ -157,7 +182,9 @@ def grade(
     """Grade everything under ``course/submitted`` (or only ``assignments``)."""
     found = submissions(course)
     todo = assignments or sorted(found)
-    results = {a: grade_assignment(course, a, found[a], jobs) for a in todo if a in found}
+    results = {
+        a: grade_assignment(course, a, found[a], jobs) for a in todo if a in found
+    }
     if csv_path is not None:
         write_csv(results, csv_path)
     return results

@@ -64,7 +64,9 @@ class KernelSession:
             if isinstance(x, remote.RemoteObject):
                 return wire.HandleRef(x._target[1], x.type_name)
             if isinstance(x, remote.RemoteFunction):
-                raise GradingError("a student's function cannot be passed as an argument")
+                raise GradingError(
+                    "a student's function cannot be passed as an argument"
+                )
             if isinstance(x, list | tuple):
                 return type(x)(ref(v) for v in x)
             if isinstance(x, dict):
@@ -75,7 +77,9 @@ class KernelSession:
         torch.save({k: ref(v) for k, v in fields.items()}, buf)
         return base64.b64encode(buf.getvalue()).decode("ascii")
 
-    def request(self, op: str, target: tuple[str, Any], **fields: Any) -> tuple[Any, Any]:
+    def request(
+        self, op: str, target: tuple[str, Any], **fields: Any
+    ) -> tuple[Any, Any]:
         if self.dead:
             raise remote.KernelUnavailable(self.dead)
         if target in self.hung:  # it looped once: do not spend the time limit again
@@ -86,7 +90,10 @@ class KernelSession:
         outputs = self.run_code(code)
         reply = None
         for out in outputs:
-            if out.get("output_type") == "error" and out.get("ename") == "KernelUnavailable":
+            if (
+                out.get("output_type") == "error"
+                and out.get("ename") == "KernelUnavailable"
+            ):
                 self.dead = out.get("evalue") or "the kernel stopped"
                 raise remote.KernelUnavailable(self.dead)
             data = out.get("data", {}).get(wire.MIME)
@@ -101,7 +108,9 @@ class KernelSession:
             err = reply.get("error") or {}
             if err.get("type") == "KeyboardInterrupt":
                 self.hung.add(target)
-            exc = remote.student_exception(str(err.get("type")), str(err.get("message", "")))
+            exc = remote.student_exception(
+                str(err.get("type")), str(err.get("message", ""))
+            )
             exc._medgrade_student = True  # type: ignore[attr-defined]
             raise exc
 
@@ -109,9 +118,13 @@ class KernelSession:
             return remote.RemoteObject(self, h.id, h.type_name)
 
         try:
-            return wire.decode(reply.get("value"), handle), wire.decode(reply.get("after"), handle)
+            return wire.decode(reply.get("value"), handle), wire.decode(
+                reply.get("after"), handle
+            )
         except wire.WireError as err:
-            exc = remote.student_exception("TypeError", f"the result is not plain data: {err}")
+            exc = remote.student_exception(
+                "TypeError", f"the result is not plain data: {err}"
+            )
             exc._medgrade_student = True  # type: ignore[attr-defined]
             raise exc from None
 
@@ -129,13 +142,17 @@ class KernelSession:
         )
         if refs:
             r = refs[0]
-            self.delegations.append(f"forbidden in {fn.name}: `{r.code}` (cell {r.cell_id!r}, line {r.line})")
+            self.delegations.append(
+                f"forbidden in {fn.name}: `{r.code}` (cell {r.cell_id!r}, line {r.line})"
+            )
             raise GradingError(
                 f"your answer uses `{r.code}` (cell {r.cell_id!r}, line {r.line}), which "
                 f"is not allowed in {fn.name}: {reason}."
             )
 
-    def value_and_grad(self, fn: remote.RemoteFunction, args: tuple, kwargs: dict) -> Any:
+    def value_and_grad(
+        self, fn: remote.RemoteFunction, args: tuple, kwargs: dict
+    ) -> Any:
         (value, grads), after = self.request(
             "value_and_grad", fn._target, args=args, kwargs=kwargs
         )
@@ -196,7 +213,9 @@ class Checker:
 
     def _tainted(self, source: str) -> str | None:
         if self.global_findings:
-            return _taint_message(self.global_findings, "Your notebook (outside any function)")
+            return _taint_message(
+                self.global_findings, "Your notebook (outside any function)"
+            )
         for name in sorted(_loaded_names(source) & self.answer_names):
             findings = self.session.submission.findings_for(name)
             if findings:
@@ -217,13 +236,19 @@ class Checker:
         except GradingError as err:
             verdict = Verdict(grade_id, False, str(err))
         except remote.KernelUnavailable as err:
-            verdict = Verdict(grade_id, False, f"your notebook's kernel stopped ({err}), so this test could not run")
+            verdict = Verdict(
+                grade_id,
+                False,
+                f"your notebook's kernel stopped ({err}), so this test could not run",
+            )
         except NotImplementedError:
             verdict = Verdict(grade_id, False, "not implemented yet")
         except KeyboardInterrupt:
             verdict = Verdict(
-                grade_id, False, "stopped after the time limit: does your function finish "
-                "(no infinite loop) and run in well under a second on small inputs?"
+                grade_id,
+                False,
+                "stopped after the time limit: does your function finish "
+                "(no infinite loop) and run in well under a second on small inputs?",
             )
         except BaseException as err:  # noqa: BLE001 - the answer raised, or the test is broken
             student = getattr(err, "_medgrade_student", False)
@@ -240,9 +265,7 @@ class Checker:
 
     def summary(self) -> str:
         """A self-check replacement: which test cells passed, for the feedback."""
-        lines = [
-            f"{'✓' if v.passed else '✗'} {v.grade_id}" for v in self.verdicts
-        ]
+        lines = [f"{'✓' if v.passed else '✗'} {v.grade_id}" for v in self.verdicts]
         return "\n".join(["Grader's verdicts:", *lines])
 
 

@@ -19,7 +19,14 @@ import torch
 __all__ = ["GradingError", "check", "check_close", "hidden_checks", "plain"]
 
 RED, GREEN, RESET = "\x1b[31m", "\x1b[32m", "\x1b[0m"
-_REAL_DTYPES = (torch.bool, torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8)
+_REAL_DTYPES = (
+    torch.bool,
+    torch.int64,
+    torch.int32,
+    torch.int16,
+    torch.int8,
+    torch.uint8,
+)
 
 
 class GradingError(AssertionError):

@@ -46,7 +46,9 @@ def forbidden_names(forbidden: Iterable[Any]) -> tuple[list[str], list[str]]:
         else:
             qual = getattr(f, "__qualname__", "") or getattr(f, "__name__", "")
             owner = qual.split(".")[0] if "." in qual else ""
-            name = owner if owner and owner not in ("Tensor", "TensorBase") else f.__name__
+            name = (
+                owner if owner and owner not in ("Tensor", "TensorBase") else f.__name__
+            )
         if name not in names:
             names.append(name)
     methods = [n for n in names if hasattr(torch.Tensor, n) or hasattr(np.ndarray, n)]
@@ -58,7 +60,9 @@ def _profiled_call(
 ) -> tuple[Any, list[Any]]:
     """Call ``fn`` while watching for calls of ``forbidden`` (sys.setprofile)."""
     codes = {f.__code__: f for f in forbidden if hasattr(f, "__code__")}
-    c_names = {getattr(f, "__name__", "") for f in forbidden if not hasattr(f, "__code__")}
+    c_names = {
+        getattr(f, "__name__", "") for f in forbidden if not hasattr(f, "__code__")
+    }
     hit: list[Any] = []
 
     def profiler(frame: Any, event: str, arg: Any) -> None:

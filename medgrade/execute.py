@@ -81,7 +81,11 @@ class _Plan:
                 c.name: _SourceCell(c.cell_type, bool(c.locked), c.source)
                 for c in source.source_cells
             }
-        stubs = [c.source for n, c in cells.items() if n in solution and c.cell_type == "code"]
+        stubs = [
+            c.source
+            for n, c in cells.items()
+            if n in solution and c.cell_type == "code"
+        ]
         self.tests: list[int] = []
         self.setup: list[str] = []
         self.self_check: int | None = None
@@ -91,9 +95,15 @@ class _Plan:
             gid = meta.get("grade_id")
             known = gid in cells and cells[gid].cell_type == cell.cell_type
             if not known:
-                cell.metadata.pop("nbgrader", None)  # a student's own cell: no grading role
+                cell.metadata.pop(
+                    "nbgrader", None
+                )  # a student's own cell: no grading role
             else:  # the gradebook's flags and source, whatever the submission says
-                meta.update(grade=gid in grade, solution=gid in solution, locked=cells[gid].locked)
+                meta.update(
+                    grade=gid in grade,
+                    solution=gid in solution,
+                    locked=cells[gid].locked,
+                )
                 if gid in grade:
                     meta["points"] = grade[gid]
                 if gid not in solution:
@@ -108,7 +118,9 @@ class _Plan:
                 self.setup.append(cell.source)
             if trusted and gid == "self_check":
                 self.self_check = i
-            code_cells.append(Cell(gid if known else f"cell {i + 1}", cell.source, trusted))
+            code_cells.append(
+                Cell(gid if known else f"cell {i + 1}", cell.source, trusted)
+            )
         self.submission = Submission(code_cells)
         self.answer_names = set()
         for stub in stubs:
@@ -126,23 +138,30 @@ class SandboxedExecute(Execute):
         int(os.environ.get("MEDGRADE_NOTEBOOK_TIMEOUT", "600")),
         help="wall-clock limit for one notebook (s)",
     ).tag(config=True)
-    output_limit_kb = Integer(2048, help="stored output per notebook (KiB)").tag(config=True)
-    report_root = Unicode("", help="course directory for .medgrade/reports").tag(config=True)
+    output_limit_kb = Integer(2048, help="stored output per notebook (KiB)").tag(
+        config=True
+    )
+    report_root = Unicode("", help="course directory for .medgrade/reports").tag(
+        config=True
+    )
 
     def __init__(self, **kw: Any) -> None:
         kw.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(**kw)
 
     # ------------------------------------------------------------ nbgrader hook
-    def preprocess(self, nb: NotebookNode, resources: dict[str, Any], km: Any = None) -> tuple[NotebookNode, dict[str, Any]]:
+    def preprocess(
+        self, nb: NotebookNode, resources: dict[str, Any], km: Any = None
+    ) -> tuple[NotebookNode, dict[str, Any]]:
         from jupyter_core.utils import run_sync
-
         from nbclient.client import NotebookClient
 
         start = time.monotonic()
         self.flags: list[str] = []
         plan = _Plan(nb, resources)
-        self.flags += [f"forbidden construct: {f}" for f in plan.submission.all_findings()]
+        self.flags += [
+            f"forbidden construct: {f}" for f in plan.submission.all_findings()
+        ]
         self.flags += [f"syntax error: {e}" for e in plan.submission.syntax_errors]
         self._work_files = self._assignment_files(resources)
         NotebookClient.__init__(self, nb, km)
@@ -165,8 +184,14 @@ class SandboxedExecute(Execute):
         from nbgrader.coursedir import CourseDirectory
 
         coursedir = CourseDirectory(config=self.config)
-        src = Path(coursedir.format_path(coursedir.source_directory, ".", resources["nbgrader"]["assignment"]))
-        return sorted(str(p) for p in src.glob("*") if p.is_file() and p.suffix != ".ipynb")
+        src = Path(
+            coursedir.format_path(
+                coursedir.source_directory, ".", resources["nbgrader"]["assignment"]
+            )
+        )
+        return sorted(
+            str(p) for p in src.glob("*") if p.is_file() and p.suffix != ".ipynb"
+        )
 
     # ------------------------------------------------------------ execution
     async def _grade(self, plan: _Plan) -> list[Verdict]:
@@ -175,7 +200,9 @@ class SandboxedExecute(Execute):
         self._stored = 0
         async with self.async_setup_kernel():
             self.audit_log = getattr(self.km, "audit_log", None)
-            reply = await self.async_wait_for_reply(await ensure_async(self.kc.kernel_info()))
+            reply = await self.async_wait_for_reply(
+                await ensure_async(self.kc.kernel_info())
+            )
             if reply and "language_info" in reply["content"]:
                 self.nb.metadata["language_info"] = reply["content"]["language_info"]
             for index, cell in enumerate(self.nb.cells):
@@ -193,17 +220,23 @@ class SandboxedExecute(Execute):
         left = deadline - time.monotonic()
         try:
             if left <= 0:
-                raise asyncio.TimeoutError
+                raise TimeoutError
             await asyncio.wait_for(
-                self.async_execute_cell(cell, index, execution_count=self.code_cells_executed + 1),
+                self.async_execute_cell(
+                    cell, index, execution_count=self.code_cells_executed + 1
+                ),
                 timeout=left,
             )
-        except (asyncio.TimeoutError, CellTimeoutError):
+        except (TimeoutError, CellTimeoutError):
             if not self._dead:
-                await self._kill(f"the notebook ran past its {self.notebook_timeout} s limit")
+                await self._kill(
+                    f"the notebook ran past its {self.notebook_timeout} s limit"
+                )
         except DeadKernelError:
             if not self._dead:
-                self._dead = "the kernel died (a crash, os._exit, or a memory or CPU limit)"
+                self._dead = (
+                    "the kernel died (a crash, os._exit, or a memory or CPU limit)"
+                )
                 self.flags.append(f"kernel died while running cell {index + 1}")
 
     async def _shutdown(self) -> None:
@@ -222,8 +255,16 @@ class SandboxedExecute(Execute):
 
     async def _probe(self, code: str, deadline: float) -> list[dict[str, Any]]:
         if self._dead:
-            return [{"output_type": "error", "ename": "KernelUnavailable", "evalue": self._dead}]
-        cell = NotebookNode(cell_type="code", source=code, metadata={}, outputs=[], execution_count=None)
+            return [
+                {
+                    "output_type": "error",
+                    "ename": "KernelUnavailable",
+                    "evalue": self._dead,
+                }
+            ]
+        cell = NotebookNode(
+            cell_type="code", source=code, metadata={}, outputs=[], execution_count=None
+        )
         self.nb.cells.append(cell)
         index = len(self.nb.cells) - 1
         self._probing, self._probe_bytes = True, 0
@@ -233,10 +274,18 @@ class SandboxedExecute(Execute):
             self._probing = False
             self.nb.cells.pop(index)
         if self._dead:
-            return [{"output_type": "error", "ename": "KernelUnavailable", "evalue": self._dead}]
+            return [
+                {
+                    "output_type": "error",
+                    "ename": "KernelUnavailable",
+                    "evalue": self._dead,
+                }
+            ]
         return json.loads(json.dumps(cell.outputs))  # plain dicts, as they came
 
-    def _check(self, plan: _Plan, loop: asyncio.AbstractEventLoop, deadline: float) -> list[Verdict]:
+    def _check(
+        self, plan: _Plan, loop: asyncio.AbstractEventLoop, deadline: float
+    ) -> list[Verdict]:
         """The checker phase, on a worker thread while the loop talks to the kernel."""
 
         def run_code(code: str) -> list[dict[str, Any]]:
@@ -250,16 +299,22 @@ class SandboxedExecute(Execute):
         verdicts = []
         for index in plan.tests:
             cell = self.nb.cells[index]
-            verdicts.append(checker.run(cell.metadata["nbgrader"]["grade_id"], cell.source))
+            verdicts.append(
+                checker.run(cell.metadata["nbgrader"]["grade_id"], cell.source)
+            )
         self.summary = checker.summary()
         self.flags += session.delegations
         return verdicts
 
     # ------------------------------------------------------------ outputs
-    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
+    def output(
+        self, outs: list, msg: dict, display_id: str | None, cell_index: int
+    ) -> Any:
         size = len(json.dumps(msg.get("content", {}), default=str))
         if getattr(self, "_probing", False):  # keep only the checker's replies, bounded
-            if msg.get("msg_type") != "display_data" or wire.MIME not in msg["content"].get("data", {}):
+            if msg.get("msg_type") != "display_data" or wire.MIME not in msg[
+                "content"
+            ].get("data", {}):
                 return None
             self._probe_bytes += size
             if self._probe_bytes > wire.MAX_BYTES:
@@ -267,18 +322,28 @@ class SandboxedExecute(Execute):
             return super().output(outs, msg, display_id, cell_index)
         self._stored += size
         if self._stored > self.output_limit_kb * 1024:
-            if not self._dead:  # a flood costs the submission its kernel, nobody else's time
+            if (
+                not self._dead
+            ):  # a flood costs the submission its kernel, nobody else's time
                 self._dead = f"the notebook printed more than {self.output_limit_kb} KiB (output limit)"
-                self.flags.append(f"output limit: more than {self.output_limit_kb} KiB of output")
+                self.flags.append(
+                    f"output limit: more than {self.output_limit_kb} KiB of output"
+                )
                 asyncio.ensure_future(self._shutdown())
             return None
         return super().output(outs, msg, display_id, cell_index)
 
-    def _write_outputs(self, nb: NotebookNode, plan: _Plan, verdicts: list[Verdict]) -> None:
+    def _write_outputs(
+        self, nb: NotebookNode, plan: _Plan, verdicts: list[Verdict]
+    ) -> None:
         for index, verdict in zip(plan.tests, verdicts):
             part = _part(verdict.grade_id)
             if verdict.passed:
-                out = NotebookNode(output_type="stream", name="stdout", text=f"✓ {part}: tests passed\n")
+                out = NotebookNode(
+                    output_type="stream",
+                    name="stdout",
+                    text=f"✓ {part}: tests passed\n",
+                )
             else:
                 out = NotebookNode(
                     output_type="error", ename="GradingError", evalue=verdict.message,
@@ -287,10 +352,14 @@ class SandboxedExecute(Execute):
             nb.cells[index].outputs = [out]
             nb.cells[index].execution_count = None
             if verdict.internal:
-                self.flags.append(f"grader error in {verdict.grade_id}: {verdict.message[:200]}")
+                self.flags.append(
+                    f"grader error in {verdict.grade_id}: {verdict.message[:200]}"
+                )
         if plan.self_check is not None:
             nb.cells[plan.self_check].outputs = [
-                NotebookNode(output_type="stream", name="stdout", text=self.summary + "\n")
+                NotebookNode(
+                    output_type="stream", name="stdout", text=self.summary + "\n"
+                )
             ]
 
     # ------------------------------------------------------------ report
@@ -308,9 +377,17 @@ class SandboxedExecute(Execute):
                 seen.append(item)
         return seen[:50]
 
-    def _report(self, resources: dict[str, Any], plan: _Plan, verdicts: list[Verdict], elapsed: float) -> None:
+    def _report(
+        self,
+        resources: dict[str, Any],
+        plan: _Plan,
+        verdicts: list[Verdict],
+        elapsed: float,
+    ) -> None:
         info = resources["nbgrader"]
-        sandbox = getattr(self, "_sandbox_mode", None) or os.environ.get("MEDGRADE_SANDBOX", "bwrap")
+        sandbox = getattr(self, "_sandbox_mode", None) or os.environ.get(
+            "MEDGRADE_SANDBOX", "bwrap"
+        )
         flags = self.flags + self._evidence()
         if sandbox != "bwrap":
             flags.append("graded without the sandbox (MEDGRADE_SANDBOX=off)")

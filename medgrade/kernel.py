@@ -84,7 +84,9 @@ def _after(snapshot: list[tuple[str, Any, Any]]) -> list[dict[str, Any]]:
                     "key": key,
                     "state": dict(v.state_dict()),
                     "modes": [m.training for m in v.modules()],
-                    "grads": {n: p.grad for n, p in v.named_parameters() if p.grad is not None},
+                    "grads": {
+                        n: p.grad for n, p in v.named_parameters() if p.grad is not None
+                    },
                 }
             )
     return out
@@ -99,10 +101,15 @@ def local_value_and_grad(fn: Any, args: tuple, kwargs: dict) -> tuple[Any, list[
             a.grad = None
     value = fn(*args, **kwargs)
     if not isinstance(value, torch.Tensor) or value.numel() != 1:
-        raise GradingError(f"expected a scalar tensor, got {getattr(value, 'shape', type(value))}")
+        raise GradingError(
+            f"expected a scalar tensor, got {getattr(value, 'shape', type(value))}"
+        )
     if value.requires_grad:
         value.backward()
-    grads = [a.grad if isinstance(a, torch.Tensor) and a.requires_grad else None for a in args]
+    grads = [
+        a.grad if isinstance(a, torch.Tensor) and a.requires_grad else None
+        for a in args
+    ]
     return value.detach(), grads
 
 
@@ -118,7 +125,10 @@ def _run(request: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
         return {"value": "callable" if callable(obj) else "data"}
     if op == "iter":
         return {"value": list(obj)}
-    args, kwargs = _resolve(request.get("args", ())), _resolve(request.get("kwargs", {}))
+    args, kwargs = (
+        _resolve(request.get("args", ())),
+        _resolve(request.get("kwargs", {})),
+    )
     snapshot = _snapshot(args, kwargs)
     if op == "value_and_grad":
         value = list(local_value_and_grad(obj, args, kwargs))
@@ -137,7 +147,9 @@ def answer(token: str, request: str, namespace: dict[str, Any]) -> dict[str, Any
         reply["after"] = wire.encode(result.get("after", []), _handle)
     except BaseException as err:  # noqa: BLE001 - everything the student raises is data
         try:
-            message = str(err) if not isinstance(err, KeyboardInterrupt) else "interrupted"
+            message = (
+                str(err) if not isinstance(err, KeyboardInterrupt) else "interrupted"
+            )
         except BaseException:  # noqa: BLE001 - a __str__ that raises
             message = "(the error's message could not be read)"
         reply = {

@@ -29,7 +29,9 @@ _ALWAYS = {
     "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "os.kill",
     "os.killpg", "ctypes.dlopen", "sys.addaudithook",
 }  # fmt: skip
-_ARMED = [False]  # evidence starts with the notebook, not with the kernel's own start-up
+_ARMED = [
+    False
+]  # evidence starts with the notebook, not with the kernel's own start-up
 
 
 def arm() -> None:
@@ -41,7 +43,9 @@ def _install_audit() -> None:
     fd = os.dup(2)
     os.set_inheritable(fd, False)
     allowed = tuple(
-        p.rstrip("/") + "/" for p in os.environ.get("MEDGRADE_AUDIT_ALLOW", "").split(os.pathsep) if p
+        p.rstrip("/") + "/"
+        for p in os.environ.get("MEDGRADE_AUDIT_ALLOW", "").split(os.pathsep)
+        if p
     )
     budget = [2000]  # lines; a flood of attempts is one piece of evidence
 
@@ -54,12 +58,18 @@ def _install_audit() -> None:
         return not full.startswith(allowed) and not full.startswith(os.getcwd() + "/")
 
     def hook(event: str, args: tuple) -> None:
-        if not _ARMED[0] or budget[0] <= 0 or not (event in _ALWAYS or event in _PATH_EVENTS):
+        if (
+            not _ARMED[0]
+            or budget[0] <= 0
+            or not (event in _ALWAYS or event in _PATH_EVENTS)
+        ):
             return
         if event in _PATH_EVENTS and not (args and outside(args[0])):
             return
         if event == "ctypes.dlopen" and args and not outside(args[0]):
             return
+        if event == "os.kill" and args and args[0] == os.getpid():
+            return  # ipykernel interrupting itself
         budget[0] -= 1
         detail = repr(args[:2])[:200]
         try:
@@ -85,7 +95,9 @@ def main() -> None:
     importlib.import_module("medgrade.kernelboot")._install_audit()
     from ipykernel import kernelapp
 
-    sys.argv.append("--IPKernelApp.exec_lines=['__import__(\"medgrade.kernelboot\").kernelboot.arm()']")
+    sys.argv.append(
+        "--IPKernelApp.exec_lines=['__import__(\"medgrade.kernelboot\").kernelboot.arm()']"
+    )
     kernelapp.launch_new_instance()
 
 

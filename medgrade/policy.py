@@ -72,7 +72,11 @@ _ALLOWED_DUNDERS = frozenset(
     "__contains__ __iter__ __next__ __enter__ __exit__ __repr__ __str__ __post_init__ "
     "__version__ __main__ __future__".split()
 )
-_ALLOWED_MAGICS = {"matplotlib": False, "time": True, "timeit": True}  # name -> has code
+_ALLOWED_MAGICS = {
+    "matplotlib": False,
+    "time": True,
+    "timeit": True,
+}  # name -> has code
 _SUBCLASS_BANNED = ("torch.Tensor", "torch.nn.Parameter", "builtins.type")
 
 
@@ -188,14 +192,21 @@ class _Analyser(ast.NodeVisitor):
             return "?"
 
     def _find(self, node: ast.AST, reason: str) -> None:
-        f = Finding(self.stmt.cell.cell_id, getattr(node, "lineno", 0), self._code(node), reason)
+        f = Finding(
+            self.stmt.cell.cell_id, getattr(node, "lineno", 0), self._code(node), reason
+        )
         self.stmt.findings.append(f)
         if not self.depth:
             self.stmt.top_findings.append(f)
 
     def _ref(self, node: ast.AST, path: str) -> None:
         self.stmt.refs.append(
-            Reference(self.stmt.cell.cell_id, getattr(node, "lineno", 0), self._code(node), path)
+            Reference(
+                self.stmt.cell.cell_id,
+                getattr(node, "lineno", 0),
+                self._code(node),
+                path,
+            )
         )
 
     # ------------------------------------------------------------ resolution
@@ -260,7 +271,9 @@ class _Analyser(ast.NodeVisitor):
                             scope.aliases[t.id] = paths[0]
         return scope
 
-    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+    def _visit_function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    ) -> None:
         for d in getattr(node, "decorator_list", []):
             self.visit(d)
         for d in [*node.args.defaults, *node.args.kw_defaults]:
@@ -294,13 +307,20 @@ class _Analyser(ast.NodeVisitor):
             self.visit(k.value)
             if k.arg == "metaclass":
                 self._find(node, "sets a metaclass")
-        self.scopes.append(_Scope(set(), {}))  # class body: its names are not seen by methods
+        self.scopes.append(
+            _Scope(set(), {})
+        )  # class body: its names are not seen by methods
         for s in node.body:
             self.visit(s)
         self.scopes.pop()
 
     def _visit_comprehension(self, node: ast.AST) -> None:
-        local = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        local = {
+            n.id
+            for g in node.generators
+            for n in ast.walk(g.target)
+            if isinstance(n, ast.Name)
+        }
         for g in node.generators:
             self.visit(g.iter)
         self.scopes.append(_Scope(local, {}))
@@ -312,7 +332,9 @@ class _Analyser(ast.NodeVisitor):
                 self.visit(getattr(node, part))
         self.scopes.pop()
 
-    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = (
+        _visit_comprehension
+    )
 
     # ------------------------------------------------------------ leaves
     def visit_Name(self, node: ast.Name) -> None:
@@ -335,7 +357,11 @@ class _Analyser(ast.NodeVisitor):
             self._check_attr(node, attr, self.resolve(node.args[0]))
             for p in self.resolve(node):
                 self._ref(node, p)
-            for a in [*node.args[:1], *node.args[2:], *(k.value for k in node.keywords)]:
+            for a in [
+                *node.args[:1],
+                *node.args[2:],
+                *(k.value for k in node.keywords),
+            ]:
                 self.visit(a)
             return
         self._check_magic(node)
@@ -345,7 +371,9 @@ class _Analyser(ast.NodeVisitor):
         f = node.func
         if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Call)):
             return
-        if not (isinstance(f.value.func, ast.Name) and f.value.func.id == "get_ipython"):
+        if not (
+            isinstance(f.value.func, ast.Name) and f.value.func.id == "get_ipython"
+        ):
             return
         args = [a.value for a in node.args if isinstance(a, ast.Constant)]
         name = args[0] if args else None
@@ -381,7 +409,11 @@ class _Analyser(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _check_attr(self, node: ast.AST, attr: str, base: list[str]) -> None:
-        if attr.startswith("__") and attr.endswith("__") and attr not in _ALLOWED_DUNDERS:
+        if (
+            attr.startswith("__")
+            and attr.endswith("__")
+            and attr not in _ALLOWED_DUNDERS
+        ):
             self._find(node, f"uses the special attribute {attr}")
         elif attr in _FRAME_ATTRS:
             self._find(node, f"reads interpreter internals ({attr})")
@@ -394,11 +426,18 @@ class _Analyser(ast.NodeVisitor):
         while isinstance(root, ast.Attribute | ast.Subscript | ast.Call):
             root = root.func if isinstance(root, ast.Call) else root.value
         if self.resolve(root):
-            self._find(node, "changes an attribute of a module or built-in (monkeypatching)")
+            self._find(
+                node, "changes an attribute of a module or built-in (monkeypatching)"
+            )
 
     def visit_Constant(self, node: ast.Constant) -> None:
         v = node.value
-        if isinstance(v, str) and v.startswith("__") and v.endswith("__") and v.isidentifier():
+        if (
+            isinstance(v, str)
+            and v.startswith("__")
+            and v.endswith("__")
+            and v.isidentifier()
+        ):
             if v not in _ALLOWED_DUNDERS:
                 self._find(node, f"names the special attribute {v}")
 
@@ -477,7 +516,11 @@ class Submission:
         for _ in range(3):  # aliases of aliases
             for s in self.stmts:
                 n = s.node
-                if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+                if (
+                    isinstance(n, ast.Assign)
+                    and len(n.targets) == 1
+                    and isinstance(n.targets[0], ast.Name)
+                ):
                     probe = _Stmt(s.cell, n)
                     paths = _Analyser(probe, aliases).resolve(n.value)
                     if paths:
@@ -510,10 +553,14 @@ class Submission:
 
     def findings_for(self, name: str) -> list[Finding]:
         """Findings in untrusted code that the graded function ``name`` reaches."""
-        return _unique([f for s in self.reach([name]) if not s.cell.trusted for f in s.findings])
+        return _unique(
+            [f for s in self.reach([name]) if not s.cell.trusted for f in s.findings]
+        )
 
     def all_findings(self) -> list[Finding]:
-        return _unique([f for s in self.stmts if not s.cell.trusted for f in s.findings])
+        return _unique(
+            [f for s in self.stmts if not s.cell.trusted for f in s.findings]
+        )
 
     def delegation(
         self,
@@ -553,8 +600,12 @@ class Submission:
                         out.append(r)
                 elif any(_matches(p, names) for p in parts[1:]):
                     out.append(r)
-                elif parts[0] == "medlearn" and len(parts) > 1 and not any(
-                    r.path == m or r.path.startswith(m + ".") for m in allowed
+                elif (
+                    parts[0] == "medlearn"
+                    and len(parts) > 1
+                    and not any(
+                        r.path == m or r.path.startswith(m + ".") for m in allowed
+                    )
                 ):
                     out.append(r)
         return out

@@ -50,7 +50,9 @@ class KernelUnavailable(RuntimeError):
 class Session(Protocol):
     """What the checker needs from a running kernel (see :mod:`medgrade.checker`)."""
 
-    def request(self, op: str, target: tuple[str, Any], **fields: Any) -> tuple[Any, Any]: ...
+    def request(
+        self, op: str, target: tuple[str, Any], **fields: Any
+    ) -> tuple[Any, Any]: ...
 
     def forbid(self, fn: RemoteFunction, forbidden: list[Any], **kw: Any) -> None: ...
 
@@ -78,8 +80,10 @@ def _apply_after(args: tuple, kwargs: dict, after: list[dict[str, Any]]) -> None
     """Copy the kernel-side effects of a call onto the checker's arguments."""
     for entry in after or []:
         key = entry.get("key")
-        arg = kwargs.get(key) if isinstance(key, str) else (
-            args[key] if isinstance(key, int) and 0 <= key < len(args) else None
+        arg = (
+            kwargs.get(key)
+            if isinstance(key, str)
+            else (args[key] if isinstance(key, int) and 0 <= key < len(args) else None)
         )
         if isinstance(arg, torch.Tensor):
             new = entry.get("value")
@@ -105,7 +109,9 @@ def _apply_after(args: tuple, kwargs: dict, after: list[dict[str, Any]]) -> None
 
 
 class _Remote:
-    def __init__(self, owner: Session, target: tuple[str, Any], attr: str | None, label: str) -> None:
+    def __init__(
+        self, owner: Session, target: tuple[str, Any], attr: str | None, label: str
+    ) -> None:
         self._owner, self._target, self._attr, self._label = owner, target, attr, label
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

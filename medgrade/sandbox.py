@@ -69,14 +69,28 @@ class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run sandboxed (see the module docstring)."""
 
     sandbox = Unicode(help="'bwrap' (default) or 'off'").tag(config=True)
-    memory_gb = Float(8.0, help="address-space limit of the kernel (GiB)").tag(config=True)
-    max_processes = Integer(256, help="processes and threads of the kernel's user").tag(config=True)
-    max_file_mb = Integer(64, help="largest file the kernel may write (MiB)").tag(config=True)
-    tmp_mb = Integer(512, help="size of the kernel's /tmp and home (MiB each)").tag(config=True)
-    cpu_seconds = Integer(1800, help="CPU time limit of each kernel process (s)").tag(config=True)
+    memory_gb = Float(8.0, help="address-space limit of the kernel (GiB)").tag(
+        config=True
+    )
+    max_processes = Integer(256, help="processes and threads of the kernel's user").tag(
+        config=True
+    )
+    max_file_mb = Integer(64, help="largest file the kernel may write (MiB)").tag(
+        config=True
+    )
+    tmp_mb = Integer(512, help="size of the kernel's /tmp and home (MiB each)").tag(
+        config=True
+    )
+    cpu_seconds = Integer(1800, help="CPU time limit of each kernel process (s)").tag(
+        config=True
+    )
     gpu = Bool(False, help="bind NVIDIA devices into the sandbox").tag(config=True)
-    extra_ro_paths = List(Unicode(), help="more read-only paths to mount").tag(config=True)
-    work_files = List(Unicode(), help="files mounted read-only in the working directory")
+    extra_ro_paths = List(Unicode(), help="more read-only paths to mount").tag(
+        config=True
+    )
+    work_files = List(
+        Unicode(), help="files mounted read-only in the working directory"
+    )
 
     @default("sandbox")
     def _sandbox_default(self) -> str:
@@ -85,7 +99,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     # ------------------------------------------------------------ lifecycle
     async def _async_pre_start_kernel(self, **kw):  # noqa: ANN003, ANN202 - jupyter_client's signature
         if self.sandbox not in ("bwrap", "off"):
-            raise SandboxUnavailable(f"unknown sandbox {self.sandbox!r}: use 'bwrap' or 'off'")
+            raise SandboxUnavailable(
+                f"unknown sandbox {self.sandbox!r}: use 'bwrap' or 'off'"
+            )
         if self.sandbox == "bwrap" and shutil.which("bwrap") is None:
             raise SandboxUnavailable(
                 "bubblewrap (bwrap) is not installed: `apt-get install bubblewrap`, "
@@ -156,7 +172,14 @@ class SandboxedKernelManager(AsyncKernelManager):
                 args += ["--symlink", os.readlink(p), str(p)]
             elif p.is_dir():
                 args += ["--ro-bind", str(p), str(p)]
-        for f in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "fonts", "localtime", "nsswitch.conf"):
+        for f in (
+            "ld.so.cache",
+            "ld.so.conf",
+            "ld.so.conf.d",
+            "fonts",
+            "localtime",
+            "nsswitch.conf",
+        ):
             if (Path("/etc") / f).exists():
                 args += ["--ro-bind", f"/etc/{f}", f"/etc/{f}"]
         args += ["--proc", "/proc", "--dev", "/dev"]
@@ -186,7 +209,16 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def _environment(self) -> dict[str, str]:
         allowed = [str(r) for r in sandbox_roots()]
-        allowed += ["/usr", "/etc", "/proc", "/dev", "/sys", "/tmp", HOME, str(self._rundir)]
+        allowed += [
+            "/usr",
+            "/etc",
+            "/proc",
+            "/dev",
+            "/sys",
+            "/tmp",
+            HOME,
+            str(self._rundir),
+        ]
         home = HOME if self.sandbox == "bwrap" else str(self._rundir)
         tmp = "/tmp" if self.sandbox == "bwrap" else str(self._rundir)
         env = {

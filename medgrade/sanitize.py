@@ -23,7 +23,9 @@ __all__ = ["RestoreMetadata"]
 class RestoreMetadata(NbGraderPreprocessor):
     """Reset every cell's grading metadata from the gradebook (see the module docstring)."""
 
-    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+    def preprocess(
+        self, nb: NotebookNode, resources: dict[str, Any]
+    ) -> tuple[NotebookNode, dict[str, Any]]:
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             source = gb.find_notebook(info["notebook"], info["assignment"])

@@ -114,7 +114,12 @@ def _tensor(t: torch.Tensor) -> dict[str, Any]:
     return {"$": "tensor", "dtype": name, "shape": list(t.shape), "data": _b64(raw)}
 
 
-def encode(x: Any, handle: Callable[[Any], HandleRef], depth: int = 0, _budget: _Budget | None = None) -> Any:
+def encode(
+    x: Any,
+    handle: Callable[[Any], HandleRef],
+    depth: int = 0,
+    _budget: _Budget | None = None,
+) -> Any:
     """``x`` as JSON-able plain data; objects that are not data become handles.
 
     Args:
@@ -146,9 +151,18 @@ def encode(x: Any, handle: Callable[[Any], HandleRef], depth: int = 0, _budget: 
         return _tensor(x)
     if isinstance(x, np.ndarray) and x.dtype.name in NUMPY_DTYPES:
         a = np.ascontiguousarray(x)
-        return {"$": "ndarray", "dtype": a.dtype.name, "shape": list(a.shape), "data": _b64(a.tobytes())}
+        return {
+            "$": "ndarray",
+            "dtype": a.dtype.name,
+            "shape": list(a.shape),
+            "data": _b64(a.tobytes()),
+        }
     if isinstance(x, np.generic) and x.dtype.name in NUMPY_DTYPES:
-        return {"$": "npscalar", "dtype": x.dtype.name, "data": _b64(np.asarray(x).tobytes())}
+        return {
+            "$": "npscalar",
+            "dtype": x.dtype.name,
+            "data": _b64(np.asarray(x).tobytes()),
+        }
     if isinstance(x, torch.dtype):
         return {"$": "dtype", "v": str(x).removeprefix("torch.")}
     if isinstance(x, torch.device):
@@ -194,7 +208,9 @@ def _decode_tensor(obj: dict[str, Any], budget: _Budget) -> torch.Tensor:
         raise WireError("tensor data does not match its shape")
     if n == 0:
         return torch.empty(shape, dtype=dtype)
-    return torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape)
+    return (
+        torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape)
+    )
 
 
 def _decode_array(obj: dict[str, Any], budget: _Budget, scalar: bool) -> Any:
@@ -216,7 +232,12 @@ def _float(s: Any) -> float:
     return float(s)
 
 
-def decode(obj: Any, make_handle: Callable[[HandleRef], Any], _budget: _Budget | None = None, _depth: int = 0) -> Any:
+def decode(
+    obj: Any,
+    make_handle: Callable[[HandleRef], Any],
+    _budget: _Budget | None = None,
+    _depth: int = 0,
+) -> Any:
     """Build plain Python/torch/numpy values from :func:`encode`'s output.
 
     Args:
@@ -239,8 +260,10 @@ def decode(obj: Any, make_handle: Callable[[HandleRef], Any], _budget: _Budget |
         raise WireError("value nested too deeply")
     if obj is None or type(obj) in (bool, int, float, str):
         return obj
+
     def sub(v: Any) -> Any:
         return decode(v, make_handle, budget, _depth + 1)
+
     if type(obj) is list:
         return [sub(v) for v in obj]
     if type(obj) is not dict:
@@ -254,7 +277,9 @@ def decode(obj: Any, make_handle: Callable[[HandleRef], Any], _budget: _Budget |
         return _float(obj.get("v"))
     if kind == "complex":
         parts = _list(obj)
-        if len(parts) != 2 or not all(isinstance(p, str) and len(p) < 40 for p in parts):
+        if len(parts) != 2 or not all(
+            isinstance(p, str) and len(p) < 40 for p in parts
+        ):
             raise WireError("bad complex")
         return complex(float(parts[0]), float(parts[1]))
     if kind == "tuple":
@@ -273,7 +298,10 @@ def decode(obj: Any, make_handle: Callable[[HandleRef], Any], _budget: _Budget |
         fields = obj.get("fields")
         if type(fields) is not dict:
             raise WireError("bad record")
-        return Record(str(obj.get("type", "record"))[:80], {str(k): sub(v) for k, v in fields.items()})
+        return Record(
+            str(obj.get("type", "record"))[:80],
+            {str(k): sub(v) for k, v in fields.items()},
+        )
     if kind == "handle" and type(obj.get("id")) is int:
         return make_handle(HandleRef(obj["id"], str(obj.get("type", ""))[:80]))
     raise WireError(f"unknown value kind {kind!r}")

@@ -46,7 +46,9 @@ def first_part(assignment: str) -> str:
 
 def solution_source(assignment: str, part: str) -> str:
     src = nbformat.read(harness.source_notebook(assignment), as_version=4)
-    cell = next(c for c in src.cells if harness.nbgrader_meta(c).get("grade_id") == part)
+    cell = next(
+        c for c in src.cells if harness.nbgrader_meta(c).get("grade_id") == part
+    )
     return harness.strip_solution_markers(cell.source)
 
 
@@ -93,16 +95,26 @@ def _edit_tests(nb: nbformat.NotebookNode, part: str) -> nbformat.NotebookNode:
     return nb
 
 
-def _extra_cell(nb: nbformat.NotebookNode, source: str, after: str) -> nbformat.NotebookNode:
+def _extra_cell(
+    nb: nbformat.NotebookNode, source: str, after: str
+) -> nbformat.NotebookNode:
     """A cell the student added (no nbgrader metadata) right after cell ``after``."""
-    idx = next(i for i, c in enumerate(nb.cells) if harness.nbgrader_meta(c).get("grade_id") == after)
+    idx = next(
+        i
+        for i, c in enumerate(nb.cells)
+        if harness.nbgrader_meta(c).get("grade_id") == after
+    )
     nb.cells.insert(idx + 1, nbformat.v4.new_code_cell(source))
     return nb
 
 
 def _duplicate_hidden(nb: nbformat.NotebookNode, part: str) -> nbformat.NotebookNode:
     """A fake copy of P's hidden test cell, after the real one, that does nothing."""
-    real = next(c for c in _tests_of(nb, part) if c.metadata["nbgrader"]["grade_id"].endswith("_hidden"))
+    real = next(
+        c
+        for c in _tests_of(nb, part)
+        if c.metadata["nbgrader"]["grade_id"].endswith("_hidden")
+    )
     fake = nbformat.v4.new_code_cell("pass")
     fake.metadata = {"nbgrader": dict(real.metadata["nbgrader"])}
     nb.cells.insert(nb.cells.index(real) + 1, fake)

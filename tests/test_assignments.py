@@ -233,7 +233,8 @@ def test_adversarial_submissions_are_flagged(graded):
     unflagged = [
         f"{a.name}: flags {graded['results'][f'attack-{a.name}']['flags']}"
         for a in graded["attacks"]
-        if a.flag and not any(a.flag in f for f in graded["results"][f"attack-{a.name}"]["flags"])
+        if a.flag
+        and not any(a.flag in f for f in graded["results"][f"attack-{a.name}"]["flags"])
     ]
     assert not unflagged, "attacks not flagged for review:\n" + "\n".join(unflagged)
 

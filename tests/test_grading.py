@@ -15,9 +15,16 @@ import numpy as np
 import pytest
 import torch
 
-from medgrade import GradingError, check, check_close, forbid_calls, hidden_checks, value_and_grad
+from medgrade import (
+    GradingError,
+    check,
+    check_close,
+    forbid_calls,
+    hidden_checks,
+    value_and_grad,
+    wire,
+)
 from medgrade import kernel as kernel_side
-from medgrade import wire
 from medgrade.checker import Checker, KernelSession
 from medgrade.policy import Cell, Submission
 
@@ -32,11 +39,24 @@ GOOD = "def softmax(x, dim=1):\n    e = (x - x.amax(dim, keepdim=True)).exp()\n 
 
 
 def analyse(code: str, *more: str) -> Submission:
-    return Submission([SETUP, Cell("softmax", code, False), *(Cell(f"c{i}", m, False) for i, m in enumerate(more))])
+    return Submission(
+        [
+            SETUP,
+            Cell("softmax", code, False),
+            *(Cell(f"c{i}", m, False) for i, m in enumerate(more)),
+        ]
+    )
 
 
 def delegation(code: str) -> list[str]:
-    return [r.path for r in analyse(code).delegation("softmax", ["softmax", "log_softmax"], value_methods=["softmax", "log_softmax"])]
+    return [
+        r.path
+        for r in analyse(code).delegation(
+            "softmax",
+            ["softmax", "log_softmax"],
+            value_methods=["softmax", "log_softmax"],
+        )
+    ]
 
 
 # ---------------------------------------------------------------- the policy
@@ -51,7 +71,8 @@ def delegation(code: str) -> list[str]:
         # a top-level `x` using torch.softmax must not taint a parameter called x
         "x = torch.softmax(torch.ones(3), 0)\n" + GOOD,
         "input = torch.randn(3)\n" + GOOD + "softmax(input)\n",
-        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.softmax_layer = 1\n" + GOOD,
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.softmax_layer = 1\n"
+        + GOOD,
         "from IPython.display import display\n" + GOOD,
     ],
 )
@@ -90,47 +111,97 @@ def test_delegation_is_found_through_aliases_helpers_and_defaults(code):
 @pytest.mark.parametrize(
     ("code", "reason"),
     [
-        ("def softmax(x, dim=1):\n    return getattr(torch, 'soft' + 'max')(x, dim)", "getattr"),
+        (
+            "def softmax(x, dim=1):\n    return getattr(torch, 'soft' + 'max')(x, dim)",
+            "getattr",
+        ),
         ("def softmax(x, dim=1):\n    return eval('torch.softmax')(x, dim)", "eval"),
         ("def softmax(x, dim=1):\n    exec('y = 1')\n    return x", "exec"),
-        ("def softmax(x, dim=1):\n    return __import__('medlearn.tasks').tasks.softmax(x)", "__import__"),
+        (
+            "def softmax(x, dim=1):\n    return __import__('medlearn.tasks').tasks.softmax(x)",
+            "__import__",
+        ),
         ("import importlib\ndef softmax(x, dim=1):\n    return x", "importlib"),
-        ("def softmax(x, dim=1):\n    return torch.__dict__['softmax'](x, dim)", "__dict__"),
+        (
+            "def softmax(x, dim=1):\n    return torch.__dict__['softmax'](x, dim)",
+            "__dict__",
+        ),
         ("def softmax(x, dim=1):\n    return vars(torch)['softmax'](x, dim)", "vars"),
         ("def softmax(x, dim=1):\n    return globals()['x']", "globals"),
-        ("def softmax(x, dim=1):\n    return torch.ops.aten._softmax(x, dim, False)", "ops"),
-        ("def softmax(x, dim=1):\n    import pickle\n    return pickle.loads(b'')(x)", "pickle"),
+        (
+            "def softmax(x, dim=1):\n    return torch.ops.aten._softmax(x, dim, False)",
+            "ops",
+        ),
+        (
+            "def softmax(x, dim=1):\n    import pickle\n    return pickle.loads(b'')(x)",
+            "pickle",
+        ),
         ("def softmax(x, dim=1):\n    return torch.load('f')(x)", "load"),
-        ("def softmax(x, dim=1):\n    (y for y in []).gi_frame.f_globals\n    return x", "gi_frame"),
-        ("def softmax(x, dim=1):\n    t = torch\n    t.softmax = None\n    return x", "monkeypatching"),
-        ("class T(torch.Tensor):\n    pass\ndef softmax(x, dim=1):\n    return T(x)", "subclasses"),
-        ("class E:\n    def __eq__(self, o):\n        return True\ndef softmax(x, dim=1):\n    return E()", "__eq__"),
-        ("def softmax(x, dim=1):\n    return type('X', (), {'__eq__': lambda s, o: True})()", "__eq__"),
+        (
+            "def softmax(x, dim=1):\n    (y for y in []).gi_frame.f_globals\n    return x",
+            "gi_frame",
+        ),
+        (
+            "def softmax(x, dim=1):\n    t = torch\n    t.softmax = None\n    return x",
+            "monkeypatching",
+        ),
+        (
+            "class T(torch.Tensor):\n    pass\ndef softmax(x, dim=1):\n    return T(x)",
+            "subclasses",
+        ),
+        (
+            "class E:\n    def __eq__(self, o):\n        return True\ndef softmax(x, dim=1):\n    return E()",
+            "__eq__",
+        ),
+        (
+            "def softmax(x, dim=1):\n    return type('X', (), {'__eq__': lambda s, o: True})()",
+            "__eq__",
+        ),
         ("def softmax(x, dim=1):\n    get_ipython()\n    return x", "get_ipython"),
         ("!ls\n" + GOOD, "shell"),
-        ("def softmax(x, dim=1):\n    return open('/etc/passwd').read()", "opens files"),
+        (
+            "def softmax(x, dim=1):\n    return open('/etc/passwd').read()",
+            "opens files",
+        ),
         ("import torch.utils.cpp_extension\n" + GOOD, "cpp_extension"),
         ("import operator\n" + GOOD, "operator"),
-        ("def softmax(x, dim=1):\n    from medgrade import check\n    return x", "medgrade"),
+        (
+            "def softmax(x, dim=1):\n    from medgrade import check\n    return x",
+            "medgrade",
+        ),
     ],
 )
 def test_obfuscation_and_tampering_are_findings(code, reason):
     findings = analyse(code).findings_for("softmax") + analyse(code).global_findings()
-    assert any(reason in f.reason or reason in f.code for f in findings), (code, findings)
+    assert any(reason in f.reason or reason in f.code for f in findings), (
+        code,
+        findings,
+    )
 
 
 def test_top_level_findings_taint_every_part_function_findings_only_theirs():
     s = analyse(GOOD, "import os\nos.getcwd()\n")
-    assert s.global_findings(), "an import of os at the top level taints the whole notebook"
+    assert s.global_findings(), (
+        "an import of os at the top level taints the whole notebook"
+    )
     s = analyse(GOOD, "def other(x):\n    import os\n    return x\n")
-    assert not s.global_findings() and not s.findings_for("softmax") and s.findings_for("other")
+    assert (
+        not s.global_findings()
+        and not s.findings_for("softmax")
+        and s.findings_for("other")
+    )
     # a function called at the top level runs at the top level
     s = analyse(GOOD, "def other(x):\n    import os\n    return x\nother(1)\n")
     assert s.global_findings()
 
 
 def test_trusted_cells_resolve_names_but_are_never_findings():
-    s = Submission([Cell("setup", "import os\nimport torch.nn.functional as F", True), Cell("a", GOOD, False)])
+    s = Submission(
+        [
+            Cell("setup", "import os\nimport torch.nn.functional as F", True),
+            Cell("a", GOOD, False),
+        ]
+    )
     assert s.all_findings() == []
 
 
@@ -151,7 +222,11 @@ def _roundtrip(x):
 def test_plain_data_round_trips_exactly(value):
     out = _roundtrip(value)
     if isinstance(value, torch.Tensor):
-        assert type(out) is torch.Tensor and out.dtype == value.dtype and torch.equal(out, value)
+        assert (
+            type(out) is torch.Tensor
+            and out.dtype == value.dtype
+            and torch.equal(out, value)
+        )
     elif isinstance(value, np.ndarray):
         assert np.array_equal(out, value) and out.dtype == value.dtype
     elif isinstance(value, np.generic):
@@ -161,7 +236,9 @@ def test_plain_data_round_trips_exactly(value):
 
 
 def test_non_finite_floats_and_subclasses_arrive_as_plain_values():
-    assert math.isnan(_roundtrip(float("nan"))) and _roundtrip(float("-inf")) == -math.inf
+    assert (
+        math.isnan(_roundtrip(float("nan"))) and _roundtrip(float("-inf")) == -math.inf
+    )
 
     class Liar(torch.Tensor):
         pass
@@ -179,7 +256,12 @@ def test_objects_that_are_not_data_stay_in_the_kernel_as_handles():
 @pytest.mark.parametrize(
     "bad",
     [
-        {"$": "tensor", "dtype": "float32", "shape": [2], "data": "AAAA"},  # 3 bytes for 8
+        {
+            "$": "tensor",
+            "dtype": "float32",
+            "shape": [2],
+            "data": "AAAA",
+        },  # 3 bytes for 8
         {"$": "tensor", "dtype": "object", "shape": [1], "data": ""},
         {"$": "pickle", "data": ""},
         {"$": "float", "v": "1e309"},
@@ -234,7 +316,10 @@ HIDDEN = (
 
 def test_checker_passes_a_correct_answer_and_explains_a_wrong_one():
     ok = checker_for(GOOD)
-    assert ok.run("test_softmax_visible", VISIBLE).passed and ok.run("test_softmax_hidden", HIDDEN).passed
+    assert (
+        ok.run("test_softmax_visible", VISIBLE).passed
+        and ok.run("test_softmax_hidden", HIDDEN).passed
+    )
     wrong = checker_for("def softmax(x, dim=1):\n    return x.exp() / x.exp().sum()\n")
     v = wrong.run("test_softmax_visible", VISIBLE)
     assert not v.passed and "rows sum to 1" in v.message and not v.internal
@@ -246,7 +331,9 @@ def test_rebinding_the_checks_in_the_kernel_changes_nothing():
 
 
 def test_delegation_fails_the_part_with_the_offending_line():
-    v = checker_for("def softmax(x, dim=1):\n    return torch.softmax(x, dim)\n").run("test_softmax_hidden", HIDDEN)
+    v = checker_for("def softmax(x, dim=1):\n    return torch.softmax(x, dim)\n").run(
+        "test_softmax_hidden", HIDDEN
+    )
     assert not v.passed and "torch.softmax" in v.message
 
 
@@ -257,9 +344,13 @@ def test_a_tainted_part_scores_zero_without_asking_the_kernel():
 
 
 def test_student_exceptions_read_as_their_own_type_and_message():
-    v = checker_for("def softmax(x, dim=1):\n    raise IndexError('dim 7 out of range')\n").run("test_softmax_visible", VISIBLE)
+    v = checker_for(
+        "def softmax(x, dim=1):\n    raise IndexError('dim 7 out of range')\n"
+    ).run("test_softmax_visible", VISIBLE)
     assert v.message == "IndexError: dim 7 out of range" and not v.internal
-    v = checker_for("def softmax(x, dim=1):\n    raise NotImplementedError\n").run("test_softmax_visible", VISIBLE)
+    v = checker_for("def softmax(x, dim=1):\n    raise NotImplementedError\n").run(
+        "test_softmax_visible", VISIBLE
+    )
     assert v.message == "not implemented yet"
 
 
@@ -285,8 +376,11 @@ def test_in_place_changes_gradients_and_module_state_come_back():
     v = c.run("t", test)
     assert not v.passed and not v.internal, v.message
     c2 = checker_for("def softmax(x, dim=1):\n    return (x ** 2).sum()\n")
-    assert c2.run("t", "from medgrade import value_and_grad as _vg\n_y = torch.tensor([1.0, 3.0], requires_grad=True)\n"
-                       "_v, _g = _vg(softmax, _y)\ncheck_close(_g[0], torch.tensor([2.0, 6.0]), 'grad')\n").passed
+    assert c2.run(
+        "t",
+        "from medgrade import value_and_grad as _vg\n_y = torch.tensor([1.0, 3.0], requires_grad=True)\n"
+        "_v, _g = _vg(softmax, _y)\ncheck_close(_g[0], torch.tensor([2.0, 6.0]), 'grad')\n",
+    ).passed
 
 
 def test_a_dead_kernel_fails_the_remaining_tests_with_a_clear_message():
@@ -306,12 +400,55 @@ def test_checks_report_what_is_wrong():
         check_close(torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), "x")
     with pytest.raises(GradingError, match="tensor of 2 values"):
         check(torch.tensor([True, False]), "x")
-    with pytest.raises(GradingError, match=r"dice \(hidden test\) raised ZeroDivisionError"), hidden_checks("dice"):
+    with (
+        pytest.raises(
+            GradingError, match=r"dice \(hidden test\) raised ZeroDivisionError"
+        ),
+        hidden_checks("dice"),
+    ):
         1 / 0  # noqa: B018
 
 
 def test_forbid_calls_and_value_and_grad_in_a_plain_kernel():
     with pytest.raises(GradingError, match="your answer calls"):
-        forbid_calls(lambda x: torch.softmax(x, 0), torch.ones(2), forbidden=[torch.softmax])
-    value, grads = value_and_grad(lambda t: (t**3).sum(), torch.tensor([2.0], requires_grad=True))
+        forbid_calls(
+            lambda x: torch.softmax(x, 0), torch.ones(2), forbidden=[torch.softmax]
+        )
+    value, grads = value_and_grad(
+        lambda t: (t**3).sum(), torch.tensor([2.0], requires_grad=True)
+    )
     assert value.item() == 8.0 and torch.allclose(grads[0], torch.tensor([12.0]))
+
+
+def test_forbid_calls_in_a_plain_kernel_sees_aliases_and_methods():
+    from medlearn import tasks
+
+    alias = tasks.softmax
+    banned = [
+        tasks.softmax,
+        torch.softmax,
+        torch.Tensor.softmax,
+        torch.nn.functional.softmax,
+    ]
+    for cheat in (
+        lambda x: alias(x),
+        lambda x: x.softmax(1),
+        lambda x: torch.softmax(x, 1),
+        lambda x: torch.nn.functional.softmax(x, 1),
+    ):
+        with pytest.raises(GradingError, match="your answer calls"):
+            forbid_calls(cheat, torch.randn(2, 3), forbidden=banned)
+    honest = lambda x: (x - x.amax(1, keepdim=True)).exp()  # noqa: E731
+    assert forbid_calls(honest, torch.zeros(1, 2), forbidden=[torch.softmax]).shape == (
+        1,
+        2,
+    )
+
+
+def test_a_failed_check_renders_as_its_message_only():
+    rendered = GradingError(
+        "softmax: wrong\nHint: subtract the max"
+    )._render_traceback_()
+    assert (
+        "softmax: wrong" in rendered[0] and "Hint" in rendered[1] and len(rendered) == 2
+    )

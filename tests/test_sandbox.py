@@ -23,7 +23,9 @@ from medgrade.kernelboot import MARK
 from medgrade.sandbox import SandboxedKernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap (make test installs it)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("bwrap") is None, reason="needs bubblewrap (make test installs it)"
+)
 
 PROBE = textwrap.dedent(
     f"""
@@ -111,7 +113,9 @@ def test_nothing_outside_the_sandbox_is_writable(probe):
 
 def test_no_network(probe):
     results, _ = probe
-    assert results["tcp_localhost"].startswith("denied") and results["dns"].startswith("denied")
+    assert results["tcp_localhost"].startswith("denied") and results["dns"].startswith(
+        "denied"
+    )
 
 
 def test_limits_on_memory_and_processes(probe):
@@ -126,8 +130,12 @@ def test_an_unprivileged_identity_and_a_clean_environment(probe):
     if os.geteuid() == 0:
         assert results["uid"] >= 100_000
     assert results["home"] == "/home/student" and results["cwd"] == "/home/student/work"
-    leaked = [k for k in results["env_keys"] if k not in os.environ or k in ("PATH", "HOME")]
-    assert "PYTHONPATH" not in results["env_keys"] and not any("TOKEN" in k for k in results["env_keys"]), leaked
+    leaked = [
+        k for k in results["env_keys"] if k not in os.environ or k in ("PATH", "HOME")
+    ]
+    assert "PYTHONPATH" not in results["env_keys"] and not any(
+        "TOKEN" in k for k in results["env_keys"]
+    ), leaked
 
 
 def test_the_attempts_are_recorded_as_evidence(probe):

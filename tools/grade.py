@@ -19,13 +19,22 @@ from medgrade.batch import grade
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("assignments", nargs="*", help="assignments to grade (default: all submitted)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel autograde processes")
+    parser.add_argument(
+        "assignments", nargs="*", help="assignments to grade (default: all submitted)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="parallel autograde processes",
+    )
     parser.add_argument("--csv", default="grades.csv", help="where to write the grades")
     args = parser.parse_args()
     course = Path.cwd()
     if not (course / "submitted").is_dir():
-        print("nothing to grade: put submissions in submitted/<student>/<assignment>/<assignment>.ipynb")
+        print(
+            "nothing to grade: put submissions in submitted/<student>/<assignment>/<assignment>.ipynb"
+        )
         return 1
     results = grade(course, args.assignments or None, args.jobs, Path(args.csv))
     for a, per_student in results.items():
