@@ -60,6 +60,15 @@ def graded(request, tmp_path_factory):
             assignment, replace={m.replaces: m.source for m in group}
         )
         mutant_student.update({m.name: name for m in group})
+    alternative_student = {}
+    for i, group in enumerate(
+        harness.combine_mutants(assignment, harness.alternatives(assignment))
+    ):
+        name = f"alternatives-{i}"
+        students[name] = harness.submission(
+            assignment, replace={m.replaces: m.source for m in group}
+        )
+        alternative_student.update({m.name: name for m in group})
     attacks = adversarial.attacks(assignment)
     for attack in attacks:
         students[f"attack-{attack.name}"] = attack.build(assignment, course)
@@ -74,6 +83,7 @@ def graded(request, tmp_path_factory):
         "results": results,
         "students": students,
         "mutant_student": mutant_student,
+        "alternative_student": alternative_student,
         "attacks": attacks,
         "elapsed": time.perf_counter() - start,
     }
@@ -154,6 +164,22 @@ def test_every_mutant_loses_points_on_its_hidden_tests(graded):
     assert not survivors, (
         f"{a}: mutants that the hidden tests do not catch: {survivors}"
     )
+
+
+def test_every_correct_alternative_gets_full_marks(graded):
+    """A correct answer written differently from the solution loses nothing, and is not flagged."""
+    a = graded["assignment"]
+    lost = []
+    for m in harness.alternatives(a):
+        student = graded["alternative_student"][m.name]
+        g = graded["grades"][student]
+        tests = {k: v for k, v in g.items() if k.startswith(f"test_{m.replaces}_")}
+        if not tests or any(s < mx for s, mx in tests.values()):
+            lost.append(f"{m.name} ({m.description}): {tests}")
+        flags = graded["results"][student]["flags"]
+        if flags:
+            lost.append(f"{m.name}: flagged {flags}")
+    assert not lost, f"{a}: correct alternatives that lost points:\n" + "\n".join(lost)
 
 
 def _hidden_lines(assignment: str) -> set[str]:
