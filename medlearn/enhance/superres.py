@@ -18,7 +18,7 @@ __all__ = [
 
 
 def _check_volume(x: Tensor, factor: int) -> None:
-    _check_float(x, "x", 5)
+    _check_float(x, "x", 0)
     if x.dim() != 5:
         raise ValueError(f"x must have shape (N, C, D, H, W), got {tuple(x.shape)}")
     if not isinstance(factor, int) or factor < 1:

@@ -59,6 +59,19 @@ def _fill_missing(x: Tensor, missing: Tensor | None) -> Tensor:
     return torch.where(keep, x, torch.zeros((), dtype=x.dtype, device=x.device))
 
 
+def _check_probabilities(stacked: Tensor, present: Tensor) -> None:
+    """Every present row of ``stacked (M, N[, K])`` is a probability (vector)."""
+    in_range = (stacked >= 0) & (stacked <= 1)  # False for NaN
+    if stacked.dim() == 3:
+        in_range = in_range.all(-1)  # (M, N)
+    if not in_range[present].all():
+        raise ValueError("probabilities must lie in [0, 1] (got logits?)")
+    if stacked.dim() == 3:
+        sums_to_one = (stacked.sum(-1) - 1).abs() <= 1e-4  # (M, N)
+        if not sums_to_one[present].all():
+            raise ValueError("probability rows must sum to 1 (softmax them first)")
+
+
 def early_fuse(image: Tensor, tabular: Tensor) -> Tensor:
     """Concatenate inputs: tile each feature as a constant image channel.
 
@@ -128,10 +141,6 @@ def late_fuse(
     for p in probabilities:
         if not isinstance(p, Tensor) or p.shape != shape or p.dim() not in (1, 2):
             raise ValueError(f"probabilities must all be (N,) or (N, K) like {shape}")
-        if (p < 0).any() or (p > 1).any():
-            raise ValueError("probabilities must lie in [0, 1] (got logits?)")
-        if p.dim() == 2 and not torch.allclose(p.sum(1), torch.ones_like(p[:, 0])):
-            raise ValueError("probability rows must sum to 1 (softmax them first)")
     M, N = len(probabilities), shape[0]
     w = (
         torch.ones(M)
@@ -141,10 +150,14 @@ def late_fuse(
     if w.shape != (M,) or (w < 0).any() or w.sum() <= 0:
         raise ValueError(f"weights must be {M} non-negative numbers, got {weights!r}")
     stacked = torch.stack(probabilities)  # (M, N[, K])
-    w = w.to(stacked).view(M, 1).expand(M, N)  # (M, N)
+    present = torch.ones(M, N, dtype=torch.bool, device=stacked.device)
     if missing is not None:
         _check_missing(missing, N, M)
-        w = w * ~missing.T.to(stacked.device)  # (M, N)
+        present = ~missing.T.to(stacked.device)  # (M, N)
+    _check_probabilities(stacked, present)
+    w = w.to(stacked).view(M, 1) * present  # (M, N)
+    if (w.sum(0) == 0).any():
+        raise ValueError("every sample needs a present modality of weight > 0")
     w = (w / w.sum(0, keepdim=True)).view(M, N, *([1] * (stacked.dim() - 2)))
     return torch.where(w > 0, w * stacked, 0.0).sum(0)  # a missing NaN stays out
 
@@ -158,8 +171,8 @@ def sample_missing(
     """Modality dropout: which modalities to hide from each training sample.
 
     Each modality is dropped with probability ``p`` independently; where that
-    would drop all of them, one drawn uniformly is kept (so the rate per
-    modality is slightly below ``p``).
+    would drop all of them, one drawn uniformly is kept, so each modality is
+    missing at the rate ``p - p**M / M``.
 
     Args:
         n: number of samples.

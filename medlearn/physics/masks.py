@@ -76,7 +76,8 @@ def undersampling_mask(
     * ``"equispaced"`` (fastMRI 0.1's ``EquispacedMaskFunc``, since renamed
       ``EquispacedMaskFractionFunc``; fastMRI's current ``EquiSpacedMaskFunc``
       keeps ``offset::acceleration`` without adjustment): columns
-      ``round(offset + i * a)`` below ``num_cols - 1``, spaced by the adjusted
+      ``round(offset + i * a)`` for ``offset + i * a < num_cols - 1`` (so the
+      last column is never one, as in fastMRI), spaced by the adjusted
       acceleration ``a = acceleration (n_c - N) / (n_c acceleration - N)`` so that
       about ``num_cols / acceleration`` columns are kept with the centre;
       ``offset`` is drawn uniformly from ``0 .. round(a) - 1``. Where the centre
