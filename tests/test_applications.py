@@ -682,8 +682,9 @@ def test_quality_errors():
         enhance.ssim(x, ref)  # data_range is required
     with pytest.raises(ValueError, match="data_range must be > 0"):
         enhance.psnr(x, ref, 0.0)
-    with pytest.raises(TypeError, match="data_range must be a number"):
-        enhance.ssim(x, ref, torch.tensor(1.0))
+    with pytest.raises(TypeError, match="data_range must be one number"):
+        enhance.ssim(x, ref, torch.tensor([1.0, 2.0]))
+    assert enhance.ssim(x, ref, torch.tensor(1.0)) == enhance.ssim(x, ref, 1.0)
     with pytest.raises(ValueError, match="same shape"):
         enhance.psnr(x, ref[:8], 1.0)
     with pytest.raises(TypeError, match="floating"):

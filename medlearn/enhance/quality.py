@@ -15,7 +15,8 @@ from medlearn.enhance.filters import _check_float, _filter_axis, _gaussian_kerne
 __all__ = ["psnr", "ssim"]
 
 
-def _check_pair(x: Tensor, ref: Tensor, data_range: float) -> None:
+def _check_pair(x: Tensor, ref: Tensor, data_range: float | Tensor) -> float:
+    """Validate two image stacks; return ``data_range`` as a Python float."""
     _check_float(x, "x", 2)
     _check_float(ref, "ref", 2)
     if x.shape != ref.shape:
@@ -23,15 +24,18 @@ def _check_pair(x: Tensor, ref: Tensor, data_range: float) -> None:
             f"x and ref must have the same shape, got {tuple(x.shape)} and "
             f"{tuple(ref.shape)}"
         )
+    if isinstance(data_range, Tensor) and data_range.numel() == 1:
+        data_range = data_range.item()
     if isinstance(data_range, bool) or not isinstance(data_range, Real):
-        raise TypeError(f"data_range must be a number, got {data_range!r}")
+        raise TypeError(f"data_range must be one number, got {data_range!r}")
     if not data_range > 0:
         raise ValueError(
             f"data_range must be > 0 (max - min possible value), got {data_range!r}"
         )
+    return float(data_range)
 
 
-def psnr(x: Tensor, ref: Tensor, data_range: float) -> Tensor:
+def psnr(x: Tensor, ref: Tensor, data_range: float | Tensor) -> Tensor:
     """Peak signal-to-noise ratio in dB of each 2D image, as scikit-image.
 
     ``10 log10(data_range^2 / MSE)``, the MSE over ``(H, W)`` in float64: equal to
@@ -42,7 +46,8 @@ def psnr(x: Tensor, ref: Tensor, data_range: float) -> Tensor:
     Args:
         x: test images ``(..., H, W)``.
         ref: reference images, the shape of ``x``.
-        data_range: the range of possible values (e.g. 1.0 for [0, 1] images).
+        data_range: the range of possible values (e.g. 1.0 for [0, 1] images),
+            a number or a one-element tensor.
 
     Returns:
         Float64 tensor ``(...)``, a scalar for one ``(H, W)`` image.
@@ -58,7 +63,7 @@ def psnr(x: Tensor, ref: Tensor, data_range: float) -> Tensor:
 
     See chapter 10 (applications).
     """
-    _check_pair(x, ref, data_range)
+    data_range = _check_pair(x, ref, data_range)
     mse = (x.double() - ref.double()).pow(2).mean((-2, -1))  # (...)
     return 10 * torch.log10(data_range**2 / mse)
 
@@ -66,7 +71,7 @@ def psnr(x: Tensor, ref: Tensor, data_range: float) -> Tensor:
 def ssim(
     x: Tensor,
     ref: Tensor,
-    data_range: float,
+    data_range: float | Tensor,
     *,
     win_size: int | None = None,
     gaussian_weights: bool = False,
@@ -87,7 +92,8 @@ def ssim(
     Args:
         x: images ``(..., H, W)``, each side at least ``win_size``.
         ref: reference images, the shape of ``x``.
-        data_range: the range of possible values (e.g. 1.0 for [0, 1] images).
+        data_range: the range of possible values (e.g. 1.0 for [0, 1] images),
+            a number or a one-element tensor.
         win_size: odd window side used for the covariance and the crop.
             Defaults to None (7, or 11 with ``gaussian_weights``).
         gaussian_weights: Gaussian instead of uniform window. Defaults to False.
@@ -107,7 +113,7 @@ def ssim(
 
     See chapter 10 (applications).
     """
-    _check_pair(x, ref, data_range)
+    data_range = _check_pair(x, ref, data_range)
     if win_size is None:
         win_size = 11 if gaussian_weights else 7
     if win_size % 2 == 0 or win_size > min(x.shape[-2:]):
