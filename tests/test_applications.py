@@ -933,9 +933,14 @@ def test_physics_and_scores_on_cuda():
     x = crandn(2, 1, 32, 32)
     mask = physics.undersampling_mask(32, 4, 0.125, generator=gen())
     y = physics.undersample(x, mask)
-    dc = physics.data_consistency(x.cuda() * 0, y.cuda(), mask)  # CPU mask moves
+    dc = physics.data_consistency(
+        x.to("cuda") * 0, y.to("cuda"), mask
+    )  # CPU mask moves
     torch.testing.assert_close(dc.cpu(), physics.data_consistency(x * 0, y, mask))
+    g = torch.Generator(device="cuda").manual_seed(0)
+    assert physics.undersampling_mask(32, 4, 0.125, "equispaced", g).is_cuda
+    assert fusion.sample_missing(8, 0.5, generator=g).is_cuda
     a, b = image_pair((32, 32))
-    assert enhance.ssim(a.cuda(), b.cuda(), 1.0).item() == pytest.approx(
+    assert enhance.ssim(a.to("cuda"), b.to("cuda"), 1.0).item() == pytest.approx(
         enhance.ssim(a, b, 1.0).item(), abs=1e-10
     )

@@ -178,7 +178,8 @@ def sample_missing(
         n: number of samples.
         p: drop probability per modality, in [0, 1].
         num_modalities: M. Defaults to 2 (image, tabular).
-        generator: source of randomness. Defaults to None (the global generator).
+        generator: source of randomness; the result is made on its device.
+            Defaults to None (the global generator, on the CPU).
 
     Returns:
         Bool tensor ``(n, M)``, True where missing; never a row of all True.
@@ -199,8 +200,9 @@ def sample_missing(
         raise ValueError(
             f"n and num_modalities must be >= 1, got {n}, {num_modalities}"
         )
-    missing = torch.rand(n, num_modalities, generator=generator) < p  # (n, M)
-    keep = torch.randint(num_modalities, (n,), generator=generator)  # (n,)
+    device = generator.device if generator is not None else None
+    missing = torch.rand(n, num_modalities, generator=generator, device=device) < p
+    keep = torch.randint(num_modalities, (n,), generator=generator, device=device)
     rows = missing.all(1).nonzero().flatten()
     missing[rows, keep[rows]] = False
     return missing

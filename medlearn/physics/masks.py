@@ -40,7 +40,8 @@ def _equispaced_lines(
     generator: torch.Generator | None,
 ) -> Tensor:
     """Outer lines of fastMRI's equispaced mask, spaced to reach N / acceleration."""
-    mask = torch.zeros(num_cols, dtype=torch.bool)
+    device = generator.device if generator is not None else None
+    mask = torch.zeros(num_cols, dtype=torch.bool, device=device)
     if n_centre * acceleration == num_cols:  # the centre is the whole budget
         return mask
     adjusted = (
@@ -48,10 +49,12 @@ def _equispaced_lines(
     )
     high = round(adjusted)
     if offset is None:
-        offset = int(torch.randint(0, high, (1,), generator=generator))
+        offset = int(torch.randint(0, high, (1,), generator=generator, device=device))
     elif not isinstance(offset, int) or not 0 <= offset < high:
         raise ValueError(f"offset must be an int in [0, {high}), got {offset!r}")
-    positions = torch.arange(offset, num_cols - 1, adjusted, dtype=torch.float64)
+    positions = torch.arange(
+        offset, num_cols - 1, adjusted, dtype=torch.float64, device=device
+    )
     mask[positions.round().long()] = True  # round half to even, as np.around
     return mask
 
@@ -89,8 +92,8 @@ def undersampling_mask(
         center_fraction: fraction of columns fully sampled at the centre.
         kind: ``"random"`` or ``"equispaced"``. Defaults to ``"random"``.
         generator: source of randomness (torch's, not fastMRI's NumPy state, so
-            the same seed does not give fastMRI's mask). Defaults to None (the
-            global generator).
+            the same seed does not give fastMRI's mask); the mask is made on its
+            device. Defaults to None (the global generator, on the CPU).
         offset: first equispaced column; ignored for ``"random"``. Defaults to
             None (drawn).
 
@@ -110,11 +113,12 @@ def undersampling_mask(
     See chapter 10 (applications).
     """
     n_centre = _check_mask_args(num_cols, acceleration, center_fraction, kind)
+    device = generator.device if generator is not None else None
     if n_centre == num_cols:
-        return torch.ones(num_cols, dtype=torch.bool)
+        return torch.ones(num_cols, dtype=torch.bool, device=device)
     if kind == "random":
         prob = (num_cols / acceleration - n_centre) / (num_cols - n_centre)
-        mask = torch.rand(num_cols, generator=generator) < prob
+        mask = torch.rand(num_cols, generator=generator, device=device) < prob
     else:
         mask = _equispaced_lines(num_cols, acceleration, n_centre, offset, generator)
     pad = (num_cols - n_centre + 1) // 2
