@@ -521,7 +521,7 @@ def test_dncnn_learns_to_predict_the_noise():
         clean = enhance.gaussian_filter(torch.rand(n, 1, 16, 16, generator=g), 2.0)
         return clean, clean + 0.1 * torch.randn(n, 1, 16, 16, generator=g)
 
-    for _ in range(150):
+    for _ in range(60):
         clean, noisy = sample(16)
         loss = F.mse_loss(net(noisy), clean)
         opt.zero_grad()
@@ -533,11 +533,11 @@ def test_dncnn_learns_to_predict_the_noise():
     corr = torch.corrcoef(torch.stack([pred.flatten(), (noisy - clean).flatten()]))[
         0, 1
     ]
-    assert corr > 0.7
-    assert (
-        enhance.psnr(net(noisy).detach(), clean, 1.0).mean()
-        > enhance.psnr(noisy, clean, 1.0).mean() + 3
+    assert corr > 0.8  # a sign error (y + noise) would give a negative correlation
+    gain = enhance.psnr(net(noisy).detach(), clean, 1.0) - enhance.psnr(
+        noisy, clean, 1.0
     )
+    assert gain.mean() > 5  # dB
 
 
 # ---------------------------------------------------------------- slice axis
