@@ -219,8 +219,9 @@ class LateFusion(nn.Module):
         features: encoder feature size. Defaults to 16.
         weights: weights of the image and tabular models. Defaults to (0.5, 0.5).
 
-    A missing modality's input may hold any placeholder (zeros, NaN): its
-    prediction gets weight zero.
+    A missing modality's prediction gets weight zero, so at inference its input
+    may hold any placeholder, even NaN; in training pass a finite one (zeros),
+    since a NaN input makes its model's weight gradients NaN.
 
     Raises:
         ValueError: if a size is below 1.
