@@ -177,6 +177,45 @@ def checks() -> list[tuple[str, Callable, tuple, float]]:
         out.append(("uncertainty.decompose_entropy", decompose_entropy, (probs,), 1e-4))
     except ImportError:
         pass
+    try:
+        from medlearn import enhance, fusion, physics
+
+        k = torch.randn(8, 1, 128, 128, dtype=torch.complex64, generator=g)
+        mask = physics.undersampling_mask(128, 4, 0.08, "random", g)
+        real = torch.view_as_real
+        out.append(("physics.fft2c", lambda x: real(physics.fft2c(x)), (k,), 1e-4))
+        out.append(
+            (
+                "physics.data_consistency",
+                lambda x, y, m: real(physics.data_consistency(x, y, m)),
+                (physics.ifft2c(k) * 0.5, k, mask),
+                1e-4,
+            )
+        )
+        torch.manual_seed(0)
+        unrolled = physics.UnrolledReconstruction(num_iterations=2, channels=16).eval()
+        out.append(
+            (
+                "physics.UnrolledReconstruction",
+                lambda m, y, mk: real(m(y, mk)),
+                (unrolled, k[:2], mask),
+                1e-3,
+            )
+        )
+        a2, b2 = torch.rand(2, 8, 1, 64, 64, generator=g)
+        out.append(
+            ("enhance.ssim", lambda x, r: enhance.ssim(x, r, 1.0), (a2, b2), 1e-4)
+        )
+        out.append(
+            ("enhance.gaussian_filter", enhance.gaussian_filter, (a2, 1.5), 1e-5)
+        )
+        net = fusion.IntermediateFusion(1, 8).eval()
+        tab = torch.randn(8, 8, generator=g)
+        out.append(
+            ("fusion.IntermediateFusion", lambda m, x, t: m(x, t), (net, a2, tab), 1e-4)
+        )
+    except ImportError:
+        pass
     return out
 
 
