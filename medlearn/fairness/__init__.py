@@ -2,6 +2,7 @@
 
 One module per concept, read in this order:
 
+* :mod:`~medlearn.fairness.inputs`: checks of labels, probabilities, lengths;
 * :mod:`~medlearn.fairness.groups`: groups (intersectional subgroups from
   several columns) and per-group rates: selection rate, TPR, FPR, PPV, or any
   metric of :mod:`medlearn.metrics`;
@@ -50,14 +51,13 @@ from medlearn.fairness.groups import (
     GroupRates,
     Groups,
     UndefinedRateWarning,
-    as_binary,
-    as_probabilities,
     confusion_by_group,
     encode_groups,
     group_rates,
     metric_by_group,
     rates_from_counts,
 )
+from medlearn.fairness.inputs import as_binary, as_probabilities
 from medlearn.fairness.permutation import (
     PermutationTest,
     permutation_test,

@@ -41,7 +41,6 @@ from medlearn.fairness.disparity import (
     AGGS,
     DISPARITIES,
     METHODS,
-    _check_choice,
     disparity_from_counts,
 )
 from medlearn.fairness.groups import (
@@ -53,6 +52,7 @@ from medlearn.fairness.groups import (
     metric_by_group,
     rates_from_counts,
 )
+from medlearn.fairness.inputs import _check_choice
 
 __all__ = [
     "Interval",

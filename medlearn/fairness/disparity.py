@@ -31,10 +31,10 @@ from torch import Tensor
 
 from medlearn.fairness.groups import (
     _warn_undefined,
-    as_binary,
     confusion_by_group,
     rates_from_counts,
 )
+from medlearn.fairness.inputs import _check_choice, as_binary
 
 __all__ = [
     "DISPARITIES",
@@ -60,11 +60,6 @@ DISPARITIES = {
     "equal_opportunity_difference": (("tpr",), "difference"),
     "equal_opportunity_ratio": (("tpr",), "ratio"),
 }
-
-
-def _check_choice(value: str, choices: tuple[str, ...], name: str) -> None:
-    if value not in choices:
-        raise ValueError(f"{name}: expected one of {choices}, got {value!r}")
 
 
 def group_difference(

@@ -28,10 +28,10 @@ from medlearn.fairness.disparity import (
     AGGS,
     DISPARITIES,
     METHODS,
-    _check_choice,
     disparity_from_counts,
 )
 from medlearn.fairness.groups import _cells
+from medlearn.fairness.inputs import _check_choice
 
 __all__ = ["PermutationTest", "permutations_within", "permutation_test"]
 

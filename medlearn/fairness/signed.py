@@ -22,10 +22,10 @@ import torch
 
 from medlearn.fairness.groups import (
     _warn_undefined,
-    as_binary,
     confusion_by_group,
     rates_from_counts,
 )
+from medlearn.fairness.inputs import as_binary
 
 __all__ = [
     "statistical_parity_difference",

@@ -36,13 +36,12 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor
 
-from medlearn.fairness.disparity import _check_choice
-from medlearn.fairness.groups import (
+from medlearn.fairness.groups import _relevel, encode_groups
+from medlearn.fairness.inputs import (
+    _check_choice,
     _check_lengths,
-    _relevel,
     as_binary,
     as_probabilities,
-    encode_groups,
 )
 
 __all__ = [
