@@ -43,7 +43,7 @@ def gen(seed: int = 0) -> torch.Generator:
 
 
 def cohort(seed: int, n: int = 600, n_groups: int = 3):
-    """Labels, predictions and groups whose base rate and error rates differ by group."""
+    """Labels, predictions, groups and scores; base and error rates differ by group."""
     rng = np.random.default_rng(seed)
     a = rng.integers(0, n_groups, n)
     y = (rng.random(n) < 0.2 + 0.5 * a / n_groups).astype(np.int64)
@@ -51,7 +51,7 @@ def cohort(seed: int, n: int = 600, n_groups: int = 3):
     return y, (score > 0.5).astype(np.int64), a, score
 
 
-# ---------------------------------------------------------------- groups, inputs
+# ------------------------------------------------------ groups, inputs
 
 
 def test_encode_groups_one_column_of_any_type():
@@ -94,32 +94,142 @@ def test_levels_order_and_empty_level_is_an_error():
 
 
 BAD_INPUTS = [
-    (lambda: fair.group_rates([0, 2, 1], [0, 1, 1], [0, 0, 1]), ValueError, r"y_true: expected labels in \{0, 1\}, got values \[0, 1, 2\]"),
-    (lambda: fair.demographic_parity_difference([0.2, 0.9], [0, 1]), ValueError, "y_pred: expected labels in .*threshold probabilities"),
-    (lambda: fair.equalized_odds_difference([0, 1], [0, float("nan")], [0, 1]), ValueError, "y_pred: expected labels"),
-    (lambda: fair.equalized_odds_difference([0, 1, 1], [0, 1], [0, 1, 1]), ValueError, r"lengths differ: \{'y_true': 3, 'y_pred': 2"),
-    (lambda: fair.demographic_parity_difference([0, 1, 1], [0, 1]), ValueError, "lengths differ"),
-    (lambda: fair.demographic_parity_difference([], []), ValueError, "y_pred: is empty"),
-    (lambda: fair.demographic_parity_difference(torch.zeros(2, 2), [0, 1]), ValueError, r"expected a 1-D \(N,\) column, got shape \(2, 2\)"),
-    (lambda: fair.demographic_parity_difference("0101", [0, 1]), TypeError, "y_pred: expected a tensor, array or list, got str"),
-    (lambda: fair.demographic_parity_difference([0, 1], {1, 2}), TypeError, "groups: expected"),
-    (lambda: fair.demographic_parity_difference([0, 1], [0.0, float("nan")]), ValueError, "contains NaN"),
-    (lambda: fair.demographic_parity_difference([0, 1], [0, 1], method="pairwise"), ValueError, r"method: expected one of \('between_groups', 'to_overall'\), got 'pairwise'"),
-    (lambda: fair.equalized_odds_difference([0, 1], [0, 1], [0, 1], agg="max"), ValueError, "agg: expected one of"),
-    (lambda: fair.fit_group_thresholds([0.2, 1.3], [0, 1], [0, 0]), ValueError, r"probs: expected probabilities in \[0, 1\] \(apply torch.sigmoid to logits first\), got values such as \[1.3"),
-    (lambda: fair.fit_group_thresholds([0.2, -0.1], [0, 1], [0, 0]), ValueError, "probs: expected probabilities"),
-    (lambda: fair.fit_group_thresholds([0.2, 0.7, 0.3], [0, 1, 0], [0, 0, 1]), ValueError, "group 1: y_true: both classes are needed"),
-    (lambda: fair.fit_group_thresholds([0.2, 0.7], [0, 1], [0, 0], constraint="parity"), ValueError, "constraint: expected one of"),
-    (lambda: fair.fit_group_thresholds([0.2, 0.7], [0, 1], [0, 0], grid_size=0), ValueError, "grid_size: expected a positive int"),
-    (lambda: fair.bootstrap_fairness([0, 1], [0, 1], [0, 0], n_boot=0), ValueError, "n_boot: expected a positive int, got 0"),
-    (lambda: fair.bootstrap_fairness([0, 1], [0, 1], [0, 0], confidence=95), ValueError, r"confidence: expected a level in \(0, 1\)"),
-    (lambda: fair.bootstrap_counts([0, 1], [0, 1], [0, 0], impl="loop"), ValueError, "impl: expected one of"),
-    (lambda: fair.permutation_test([0, 1], [0, 1], [0, 1], statistic="auc"), ValueError, "statistic: expected one of"),
-    (lambda: fair.permutation_test([1, 1], [0, 1], [0, 1], "equalized_odds_difference"), ValueError, r"undefined on the data \(NaN\)"),
-    (lambda: signed.statistical_parity_difference([0, 1], ["a", "b"], "c"), ValueError, r"privileged: expected group labels among \['a', 'b'\]"),
-    (lambda: signed.statistical_parity_difference([0, 1], ["a", "b"], "a", "a"), ValueError, "expected two disjoint, non-empty sets"),
-    (lambda: fair.metric_by_group(roc_auc, torch.rand(4), torch.tensor([0, 0, 1, 1]), groups=torch.tensor([0, 0, 0, 1])), ValueError, "metric failed in group 1: labels: both classes"),
-]  # fmt: skip
+    (
+        lambda: fair.group_rates([0, 2, 1], [0, 1, 1], [0, 0, 1]),
+        ValueError,
+        r"y_true: expected labels in \{0, 1\}, got values \[0, 1, 2\]",
+    ),
+    (
+        lambda: fair.demographic_parity_difference([0.2, 0.9], [0, 1]),
+        ValueError,
+        "y_pred: expected labels in .*threshold probabilities",
+    ),
+    (
+        lambda: fair.equalized_odds_difference([0, 1], [0, float("nan")], [0, 1]),
+        ValueError,
+        "y_pred: expected labels",
+    ),
+    (
+        lambda: fair.equalized_odds_difference([0, 1, 1], [0, 1], [0, 1, 1]),
+        ValueError,
+        r"lengths differ: \{'y_true': 3, 'y_pred': 2",
+    ),
+    (
+        lambda: fair.demographic_parity_difference([0, 1, 1], [0, 1]),
+        ValueError,
+        "lengths differ",
+    ),
+    (
+        lambda: fair.demographic_parity_difference([], []),
+        ValueError,
+        "y_pred: is empty",
+    ),
+    (
+        lambda: fair.demographic_parity_difference(torch.zeros(2, 2), [0, 1]),
+        ValueError,
+        r"expected a 1-D \(N,\) column, got shape \(2, 2\)",
+    ),
+    (
+        lambda: fair.demographic_parity_difference("0101", [0, 1]),
+        TypeError,
+        "y_pred: expected a tensor, array or list, got str",
+    ),
+    (
+        lambda: fair.demographic_parity_difference([0, 1], {1, 2}),
+        TypeError,
+        "groups: expected",
+    ),
+    (
+        lambda: fair.demographic_parity_difference([0, 1], [0.0, float("nan")]),
+        ValueError,
+        "contains NaN",
+    ),
+    (
+        lambda: fair.demographic_parity_difference([0, 1], [0, 1], method="pairwise"),
+        ValueError,
+        r"method: expected one of \('between_groups', 'to_overall'\), got 'pairwise'",
+    ),
+    (
+        lambda: fair.equalized_odds_difference([0, 1], [0, 1], [0, 1], agg="max"),
+        ValueError,
+        "agg: expected one of",
+    ),
+    (
+        lambda: fair.fit_group_thresholds([0.2, 1.3], [0, 1], [0, 0]),
+        ValueError,
+        r"probs: expected probabilities in \[0, 1\] \(apply torch.sigmoid to logits "
+        r"first\), got values such as \[1.3",
+    ),
+    (
+        lambda: fair.fit_group_thresholds([0.2, -0.1], [0, 1], [0, 0]),
+        ValueError,
+        "probs: expected probabilities",
+    ),
+    (
+        lambda: fair.fit_group_thresholds([0.2, 0.7, 0.3], [0, 1, 0], [0, 0, 1]),
+        ValueError,
+        "group 1: y_true: both classes are needed",
+    ),
+    (
+        lambda: fair.fit_group_thresholds(
+            [0.2, 0.7], [0, 1], [0, 0], constraint="parity"
+        ),
+        ValueError,
+        "constraint: expected one of",
+    ),
+    (
+        lambda: fair.fit_group_thresholds([0.2, 0.7], [0, 1], [0, 0], grid_size=0),
+        ValueError,
+        "grid_size: expected a positive int",
+    ),
+    (
+        lambda: fair.bootstrap_fairness([0, 1], [0, 1], [0, 0], n_boot=0),
+        ValueError,
+        "n_boot: expected a positive int, got 0",
+    ),
+    (
+        lambda: fair.bootstrap_fairness([0, 1], [0, 1], [0, 0], confidence=95),
+        ValueError,
+        r"confidence: expected a level in \(0, 1\)",
+    ),
+    (
+        lambda: fair.bootstrap_counts([0, 1], [0, 1], [0, 0], impl="loop"),
+        ValueError,
+        "impl: expected one of",
+    ),
+    (
+        lambda: fair.permutation_test([0, 1], [0, 1], [0, 1], statistic="auc"),
+        ValueError,
+        "statistic: expected one of",
+    ),
+    (
+        lambda: fair.permutation_test(
+            [1, 1], [0, 1], [0, 1], "equalized_odds_difference"
+        ),
+        ValueError,
+        r"undefined on the data \(NaN\)",
+    ),
+    (
+        lambda: signed.statistical_parity_difference([0, 1], ["a", "b"], "c"),
+        ValueError,
+        r"privileged: expected group labels among \['a', 'b'\]",
+    ),
+    (
+        lambda: signed.statistical_parity_difference([0, 1], ["a", "b"], "a", "a"),
+        ValueError,
+        "expected two disjoint, non-empty sets",
+    ),
+    (
+        lambda: fair.metric_by_group(
+            roc_auc,
+            torch.rand(4),
+            torch.tensor([0, 0, 1, 1]),
+            groups=torch.tensor([0, 0, 0, 1]),
+        ),
+        ValueError,
+        "metric failed in group 1: labels: both classes",
+    ),
+]
 
 
 @pytest.mark.parametrize("call, error, message", BAD_INPUTS)
@@ -137,7 +247,7 @@ def test_predict_rejects_unknown_group_and_bad_probabilities():
         fit.predict([0.5, 2.0], [0, 1])
 
 
-# ---------------------------------------------------------------- group metrics
+# ------------------------------------------------------ group metrics
 
 
 @pytest.mark.parametrize("seed, n_groups", [(0, 2), (1, 3), (2, 5)])
@@ -194,7 +304,7 @@ def test_metric_by_group_takes_medlearn_metrics():
     )  # pooled voxels
 
 
-# ---------------------------------------------------------------- disparities vs fairlearn
+# ------------------------------------------------------ disparities vs fairlearn
 
 
 def test_fairlearn_015_agg_semantics_from_its_source():
@@ -233,9 +343,13 @@ def test_disparities_equal_fairlearn(method, agg, seed, n_groups):
 
 @settings(max_examples=30, deadline=None)
 @given(
-    st.lists(st.tuples(st.booleans(), st.booleans(), st.sampled_from("abc")), min_size=8, max_size=40),
+    st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.sampled_from("abc")),
+        min_size=8,
+        max_size=40,
+    ),
     st.sampled_from(["between_groups", "to_overall"]),
-)  # fmt: skip
+)
 def test_disparities_equal_fairlearn_on_any_data(rows, method):
     y, p, g = (np.array(c) for c in zip(*rows))
     y, p = y.astype(int), p.astype(int)
@@ -307,7 +421,7 @@ def test_group_without_negatives_makes_fpr_nan():
     assert flm.false_positive_rate(y[a == 0], p[a == 0]) == 0.0  # fairlearn: silent 0
 
 
-# ---------------------------------------------------------------- signed forms vs aif360
+# ------------------------------------------------------ signed forms vs aif360
 
 
 def _aif360(y, p, a, privileged, unprivileged):
@@ -329,9 +443,16 @@ def _aif360(y, p, a, privileged, unprivileged):
     )
 
 
-@pytest.mark.parametrize("seed, n_groups, privileged, unprivileged", [
-    (0, 2, 1, None), (1, 2, 0, None), (2, 3, 2, None), (3, 4, [0, 3], None), (4, 4, 1, [0, 2]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "seed, n_groups, privileged, unprivileged",
+    [
+        (0, 2, 1, None),
+        (1, 2, 0, None),
+        (2, 3, 2, None),
+        (3, 4, [0, 3], None),
+        (4, 4, 1, [0, 2]),
+    ],
+)
 def test_signed_forms_equal_aif360(seed, n_groups, privileged, unprivileged):
     y, p, a, _ = cohort(seed, 500, n_groups)
     priv = privileged if isinstance(privileged, list) else [privileged]
@@ -371,7 +492,7 @@ def test_signed_forms_take_subgroup_tuples():
     assert d == pytest.approx(2 / 4 - 1.0)  # ("M", 0) selects 2/2; the rest 2/4
 
 
-# ---------------------------------------------------------------- bootstrap
+# ------------------------------------------------------ bootstrap
 
 
 def test_stratified_indices_keep_every_group_and_are_seeded():
@@ -387,7 +508,7 @@ def test_stratified_indices_keep_every_group_and_are_seeded():
 
 @pytest.mark.parametrize("impl", ["multinomial", "resample"])
 def test_bootstrap_counts_have_multinomial_moments(impl):
-    """Both implementations draw each group's counts from Multinomial(n_a, counts / n_a)."""
+    """Both implementations draw a group's counts from Multinomial(n_a, p_a)."""
     y, p, a, _ = cohort(8, 300, 3)
     counts, g = fair.confusion_by_group(y, p, a)  # (G, 4)
     B = 4000
@@ -445,14 +566,19 @@ def test_bootstrap_intervals_cover_the_population_rate():
 
 
 def test_stratified_bootstrap_keeps_a_small_group_fairlearn_does_not():
-    """fairlearn resamples all rows: a group of 5 appears 0 to 12 times per replicate."""
+    """fairlearn resamples all rows: a group of 5 appears 0 to 12 times a replicate."""
     rng = np.random.default_rng(1)
     a = np.array([0] * 995 + [1] * 5)
     y, p = rng.integers(0, 2, 1000), rng.integers(0, 2, 1000)
     ref = flm.MetricFrame(
-        metrics=flm.count, y_true=y, y_pred=p, sensitive_features=a,
-        n_boot=100, ci_quantiles=[0.025, 0.5, 0.975], random_state=0,
-    )  # fmt: skip
+        metrics=flm.count,
+        y_true=y,
+        y_pred=p,
+        sensitive_features=a,
+        n_boot=100,
+        ci_quantiles=[0.025, 0.5, 0.975],
+        random_state=0,
+    )
     low, _, high = (ci[1] for ci in ref.by_group_ci)  # size of the small group
     assert low <= 3 and high >= 8  # the group's size varies across replicates
     ours = fair.bootstrap_counts(y, p, a, 400, gen(0), impl="resample").sum(-1)
@@ -488,7 +614,7 @@ def test_bootstrap_metric_by_group_with_roc_auc():
     assert torch.equal(again.lower, iv.lower)
 
 
-# ---------------------------------------------------------------- permutation test
+# ------------------------------------------------------ permutation test
 
 
 def test_permutations_stay_within_strata():
@@ -526,7 +652,7 @@ def test_permutation_p_values_are_uniform_under_the_null():
 
 
 def test_equalized_odds_permutation_conditions_on_the_truth():
-    """Groups differ in base rate only: demographic parity is violated, equalized odds is not."""
+    """Base rates differ, error rates do not: parity fails, equalized odds holds."""
     rng = np.random.default_rng(3)
     n = 800
     a = rng.integers(0, 2, n)
@@ -547,11 +673,11 @@ def test_equalized_odds_permutation_conditions_on_the_truth():
     assert ratio.p_value > 0.05
 
 
-# ---------------------------------------------------------------- thresholds vs fairlearn
+# ------------------------------------------------------ thresholds vs fairlearn
 
 
 class _Scores(ClassifierMixin, BaseEstimator):
-    """A fitted "model" whose prediction is the score column: fairlearn sees our scores."""
+    """A fitted "model" predicting the score column: fairlearn sees our scores."""
 
     def fit(self, X, y):
         self.fitted_ = True
@@ -583,9 +709,15 @@ def _fairlearn_thresholds(s, y, a, constraint, objective, grid_size, flip):
 
 @pytest.mark.parametrize("constraint", list(fair.CONSTRAINTS))
 @pytest.mark.parametrize("objective", ["accuracy", "balanced_accuracy"])
-@pytest.mark.parametrize("flip, ties, n_groups, grid_size", [
-    (False, False, 3, 1000), (True, False, 2, 1000), (False, True, 4, 1000), (True, True, 3, 37),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "flip, ties, n_groups, grid_size",
+    [
+        (False, False, 3, 1000),
+        (True, False, 2, 1000),
+        (False, True, 4, 1000),
+        (True, True, 3, 37),
+    ],
+)
 def test_thresholds_equal_fairlearn_threshold_optimizer(
     constraint, objective, flip, ties, n_groups, grid_size
 ):
@@ -650,9 +782,14 @@ def test_grid_is_numpy_linspace():
         np.testing.assert_array_equal(_grid(k).numpy(), np.linspace(0, 1, k + 1))
 
 
-@pytest.mark.parametrize("constraint, rates", [
-    ("equalized_odds", ("tpr", "fpr")), ("equal_opportunity", ("tpr",)), ("demographic_parity", ("selection_rate",)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "constraint, rates",
+    [
+        ("equalized_odds", ("tpr", "fpr")),
+        ("equal_opportunity", ("tpr",)),
+        ("demographic_parity", ("selection_rate",)),
+    ],
+)
 def test_thresholds_equalise_the_constrained_rates(constraint, rates):
     y, p, a, s = cohort(22, 2000, 3)
     fit = fair.fit_group_thresholds(s, y, a, constraint)
@@ -687,7 +824,7 @@ def test_predict_is_seeded_and_draws_the_probabilities():
     assert ((draws.mean(0) - q).abs() / se).max() < 5
 
 
-# ---------------------------------------------------------------- CUDA
+# ------------------------------------------------------ CUDA
 
 
 @cuda
@@ -706,8 +843,10 @@ def test_cuda_matches_cpu():
     ref = fair.bootstrap_fairness(y, p, a, 200, generator=gen(0)).rates["tpr"]
     assert torch.allclose(res.rates["tpr"].estimate.cpu(), ref.estimate)
     fit = fair.fit_group_thresholds(torch.from_numpy(s).to(dev), yt, at)
-    assert torch.allclose(fit.predict_proba(torch.from_numpy(s).to(dev), at).cpu(),
-                          fair.fit_group_thresholds(s, y, a).predict_proba(s, a))  # fmt: skip
+    assert torch.allclose(
+        fit.predict_proba(torch.from_numpy(s).to(dev), at).cpu(),
+        fair.fit_group_thresholds(s, y, a).predict_proba(s, a),
+    )
     perm = fair.permutation_test(
         yt, pt, at, n_perm=99, generator=torch.Generator(dev).manual_seed(0)
     )

@@ -123,10 +123,8 @@ def permutation_test(
         raise ValueError(f"n_perm: expected a positive int, got {n_perm!r}")
     cell, g = _cells(y_true, y_pred, groups)
     G = len(g)
-    observed = disparity_from_counts(
-        torch.bincount(g.codes * 4 + cell, minlength=4 * G).reshape(G, 4),
-        statistic, method, agg,
-    )  # fmt: skip
+    counts = torch.bincount(g.codes * 4 + cell, minlength=4 * G).reshape(G, 4)
+    observed = disparity_from_counts(counts, statistic, method, agg)
     if torch.isnan(observed):
         raise ValueError(f"{statistic}: undefined on the data (NaN); nothing to test")
     conditional = DISPARITIES[statistic][0] != ("selection_rate",)
