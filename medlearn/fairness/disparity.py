@@ -71,7 +71,7 @@ def group_difference(
         values: ``(..., G)`` a rate of each group.
         overall: ``(...)`` the same rate over all samples (for ``to_overall``).
         method: ``"between_groups"`` (max − min) or ``"to_overall"``
-            (max |value − overall|). Defaults to ``"between_groups"``.
+            (``max |value − overall|``). Defaults to ``"between_groups"``.
 
     Returns:
         ``(...)``; NaN where any group's value is NaN.
@@ -172,8 +172,8 @@ def demographic_parity_difference(
         y_pred: ``(N,)`` predicted labels, 0/1 or bool.
         groups: ``(N,)`` group ids or several columns (see
             :func:`~medlearn.fairness.encode_groups`).
-        method: ``"between_groups"`` (max − min) or ``"to_overall"`` (max
-            |rate − overall rate|). Defaults to ``"between_groups"``.
+        method: ``"between_groups"`` (max − min) or ``"to_overall"``
+            (``max |rate − overall rate|``). Defaults to ``"between_groups"``.
 
     Returns:
         The difference in [0, 1]; 0 means equal selection rates.
