@@ -3,8 +3,9 @@
 A cohort of a few hundred patients cannot tell a TPR of 0.80 from one of 0.85
 in a group of 30. The bootstrap measures how much each number would move if the
 cohort were drawn again: resample the patients with replacement, recompute,
-and take the spread of the replicates as percentile intervals (linear
-interpolation between order statistics, as ``numpy.quantile`` and fairlearn).
+and take the spread of the replicates as percentile intervals (Efron &
+Tibshirani 1993; linear interpolation between order statistics, as
+``numpy.quantile`` and fairlearn).
 
 The resampling here is *stratified by group*: each replicate draws ``n_a``
 patients from group ``a``, so every group keeps its size. fairlearn 0.15's

@@ -19,7 +19,7 @@ the model: each group gets its own rule for turning scores into decisions.
 
 This is the construction of fairlearn 0.15's ``ThresholdOptimizer``: the same
 points and thresholds (midpoints between consecutive distinct scores, rules
-``score > t``), the same hull (Andrew's monotone chain, dropping collinear
+``score > t``), the same hull (Andrew's 1979 monotone chain, dropping collinear
 points), grid, interpolation, rounding of the equalized-odds objective to 15
 decimals and tie-break (the first best grid point), so on the same data the
 decision probabilities agree (tested). Decisions are random where rules are
