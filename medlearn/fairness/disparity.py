@@ -271,7 +271,10 @@ def equalized_odds_ratio(
     """Smallest ratio of TPRs and FPRs between groups (fairlearn's convention).
 
     ``agg="worst_case"``: the smaller of the TPR ratio and the FPR ratio;
-    ``agg="mean"``: their mean. NaN with a warning for an undefined rate.
+    ``agg="mean"``: their mean. NaN with a warning for an undefined rate, and
+    NaN (no warning) when a ratio is 0 / 0, e.g. no group has a false
+    positive; there fairlearn 0.15's built-in ``min`` returns whichever
+    comes first, the TPR ratio.
 
     Args:
         y_true: ``(N,)`` true labels, 0/1 or bool.

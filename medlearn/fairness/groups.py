@@ -174,7 +174,8 @@ def encode_groups(groups: Any, levels: Sequence | None = None) -> Groups:
     if len(encoded) == 1:
         codes, labels = encoded[0]
     else:
-        stacked = torch.stack([c for c, _ in encoded], dim=1)  # (N, K)
+        device = encoded[0][0].device
+        stacked = torch.stack([c.to(device) for c, _ in encoded], dim=1)  # (N, K)
         combos, codes = torch.unique(stacked, dim=0, return_inverse=True)  # (G, K)
         values = [v for _, v in encoded]
         labels = [tuple(v[i] for v, i in zip(values, row)) for row in combos.tolist()]
