@@ -280,6 +280,12 @@ def bootstrap_fairness(
 ) -> FairnessBootstrap:
     """Per-group rates and every disparity, with stratified bootstrap intervals.
 
+    Each replicate resamples every group within itself (its size is fixed),
+    keeping each patient's label, prediction and group together; fairlearn's
+    ``MetricFrame(n_boot=...)`` resamples the whole cohort instead, so a small
+    group's size varies between replicates. Intervals are percentile
+    intervals; a replicate where a rate is 0 / 0 is left out of its interval.
+
     Args:
         y_true: ``(N,)`` true labels, 0/1 or bool.
         y_pred: ``(N,)`` predicted labels, 0/1 or bool.
