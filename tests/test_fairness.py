@@ -766,6 +766,18 @@ def test_thresholds_with_string_groups_equal_fairlearn():
     np.testing.assert_allclose(ours.predict_proba(s, names).numpy(), want, atol=1e-12)
 
 
+def test_thresholds_for_intersectional_subgroups_equal_fairlearn():
+    y, _, a, s = cohort(25, 800, 2)
+    site = np.random.default_rng(5).integers(0, 2, 800)
+    sf = pd.DataFrame({"sex": np.array(["F", "M"])[a], "site": site})
+    ref = _fairlearn_thresholds(s, y, sf, "equalized_odds", "accuracy", 1000, False)
+    ours = fair.fit_group_thresholds(s, y, {"sex": sf["sex"].to_numpy(), "site": site})
+    assert ours.labels == (("F", 0), ("F", 1), ("M", 0), ("M", 1))
+    want = ref._pmf_predict(s[:, None], sensitive_features=sf)[:, 1]
+    got = ours.predict_proba(s, {"sex": sf["sex"].to_numpy(), "site": site})
+    np.testing.assert_allclose(got.numpy(), want, atol=1e-12)
+
+
 @pytest.mark.parametrize("flip", [False, True])
 def test_tradeoff_points_and_hull_equal_fairlearn(flip):
     y, _, _, s = cohort(21, 200, 2)

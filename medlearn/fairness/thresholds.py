@@ -209,6 +209,19 @@ def _hull_on_grid(points: TradeoffPoints, grid: Tensor) -> _Curve:
     )
 
 
+def _group_curves(s, y, g, x_axis: str, y_axis: str, flip: bool, grid) -> list:
+    """Each group's hull on the grid, in group order."""
+    curves = []
+    for k, label in enumerate(g.labels):
+        rows = g.codes.cpu() == k
+        try:
+            points = tradeoff_points(s[rows], y[rows], x_axis, y_axis, flip)
+        except ValueError as err:
+            raise ValueError(f"y_true: group {label!r}: {err}") from err
+        curves.append(_hull_on_grid(points, grid))
+    return curves
+
+
 def _best_equalized_odds(curves, y: Tensor, grid: Tensor, objective: str):
     """Grid index, the TPR all groups reach there, and the objective value."""
     y_min = torch.stack([c.y for c in curves]).amin(0)  # (K,) lowest TPR at each FPR
@@ -265,10 +278,18 @@ class GroupThresholds:
     objective_value: float
 
     def predict_proba(self, probs: Any, groups: Any) -> Tensor:
-        """Probability of a positive decision for each sample, ``(N,)`` float64.
+        """Probability of a positive decision for each sample.
 
-        Raises ValueError for invalid probabilities, different lengths or a
-        group not seen in fitting.
+        Args:
+            probs: ``(N,)`` probabilities of the positive class.
+            groups: ``(N,)`` group ids or columns, as in fitting.
+
+        Returns:
+            ``(N,)`` float64 in [0, 1], on ``probs``' device.
+
+        Raises:
+            ValueError: for invalid probabilities, different lengths or a
+                group not seen in fitting.
         """
         s = as_probabilities(probs, "probs")
         g = encode_groups(groups)
@@ -362,17 +383,9 @@ def fit_group_thresholds(
     s, y = as_probabilities(probs, "probs"), as_binary(y_true, "y_true")
     g = encode_groups(groups)
     _check_lengths(probs=s, y_true=y, groups=g.codes)
-    s, y, codes, grid = s.cpu(), y.cpu(), g.codes.cpu(), _grid(grid_size)
-    x_axis = CONSTRAINTS[constraint]
+    s, y, grid = s.cpu(), y.cpu(), _grid(grid_size)
     y_axis = "tpr" if constraint == "equalized_odds" else objective
-    curves = []
-    for k, label in enumerate(g.labels):
-        rows = codes == k
-        try:
-            points = tradeoff_points(s[rows], y[rows], x_axis, y_axis, flip)
-        except ValueError as err:
-            raise ValueError(f"y_true: group {label!r}: {err}") from err
-        curves.append(_hull_on_grid(points, grid))
+    curves = _group_curves(s, y, g, CONSTRAINTS[constraint], y_axis, flip, grid)
     p_ignore = torch.zeros(len(g), dtype=torch.float64)
     constant = 0.0
     if constraint == "equalized_odds":
@@ -382,7 +395,7 @@ def fit_group_thresholds(
             tpr = float(c.y[best])
             p_ignore[k] = 0.0 if tpr == constant else (tpr - y_best) / (tpr - constant)
     else:
-        best, value = _best_simple(curves, (g.sizes.double() / len(codes)).tolist())
+        best, value = _best_simple(curves, (g.sizes.double() / len(s)).tolist())
     return GroupThresholds(
         labels=g.labels,
         threshold=torch.stack([c.threshold[best] for c in curves]),
