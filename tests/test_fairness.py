@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import logging
 import math
 import re
 import warnings
@@ -444,7 +443,6 @@ def test_group_without_negatives_makes_fpr_nan():
 
 
 def _aif360(y, p, a, privileged, unprivileged):
-    logging.getLogger().setLevel(logging.ERROR)  # aif360 logs its optional extras
     from aif360.datasets import BinaryLabelDataset
     from aif360.metrics import ClassificationMetric
 
