@@ -216,6 +216,51 @@ def checks() -> list[tuple[str, Callable, tuple, float]]:
         )
     except ImportError:
         pass
+    try:
+        from medlearn import fairness
+
+        y = torch.randint(2, (100_000,), generator=g)
+        a = torch.randint(8, (100_000,), generator=g)
+        probs = (0.4 * y + 0.6 * torch.rand(100_000, generator=g)).clamp(0, 1)
+        y_pred = (probs > 0.5).long()
+        out.append(
+            (
+                "fairness.group_rates",
+                lambda t, p, a: fairness.group_rates(t, p, a)[1:],
+                (y, y_pred, a),
+                1e-12,
+            )
+        )
+        out.append(
+            (
+                "fairness.equalized_odds_difference",
+                fairness.equalized_odds_difference,
+                (y, y_pred, a),
+                1e-12,
+            )
+        )
+        out.append(
+            (
+                "fairness.bootstrap_fairness B=1000",  # estimates equal; draws differ
+                lambda t, p, a: (
+                    fairness.bootstrap_fairness(t, p, a, 1000).rates["tpr"].estimate
+                ),
+                (y, y_pred, a),
+                1e-12,
+            )
+        )
+        out.append(
+            (
+                "fairness.fit_group_thresholds",
+                lambda s, t, a: fairness.fit_group_thresholds(s, t, a).predict_proba(
+                    s, a
+                ),
+                (probs[:5000], y[:5000], a[:5000]),
+                1e-9,
+            )
+        )
+    except ImportError:
+        pass
     return out
 
 
