@@ -128,6 +128,10 @@ def _linear_axis(x: Tensor, axis: int, c: Tensor) -> Tensor:
     Coordinates outside ``[0, n - 1]`` take the edge value (they are less than
     half a voxel outside, the same as ITK's linear interpolator does there).
     """
+    if axis == x.ndim - 1:  # a gather along the contiguous axis is slow: swap it
+        return _linear_axis(x.transpose(-1, -2).contiguous(), axis - 1, c).transpose(
+            -1, -2
+        )
     n = x.shape[axis]
     c = c.clamp(0, n - 1)
     lo = c.floor()
@@ -144,6 +148,10 @@ def _linear_axis(x: Tensor, axis: int, c: Tensor) -> Tensor:
 
 def _nearest_axis(x: Tensor, axis: int, c: Tensor) -> Tensor:
     """Nearest voxel along ``axis``; ties round up, as ITK's ``RoundHalfIntegerUp``."""
+    if axis == x.ndim - 1:  # a gather along the contiguous axis is slow: swap it
+        return _nearest_axis(x.transpose(-1, -2).contiguous(), axis - 1, c).transpose(
+            -1, -2
+        )
     index = torch.floor(c + 0.5).long().clamp(0, x.shape[axis] - 1)
     return x.index_select(axis, index.to(x.device))
 
@@ -160,18 +168,25 @@ def _separable(x: Tensor, spacing, new_spacing, shape, axis_fn) -> Tensor:
     return x
 
 
+def _labels_present(x: Tensor) -> Tensor:
+    """The distinct labels, sorted (a histogram when they are small ints)."""
+    if not x.is_floating_point() and x.numel() and 0 <= x.min() and x.max() < 2**16:
+        return torch.bincount(x.flatten().long()).nonzero().flatten().to(x.dtype)
+    return torch.unique(x, sorted=True)
+
+
 def _label_resample(x: Tensor, spacing, new_spacing, shape) -> Tensor:
     """One-hot, linear, argmax, one label at a time (memory: three output maps)."""
-    values, index = torch.unique(x, sorted=True, return_inverse=True)
+    values = _labels_present(x)
     best = arg = None
-    for k in range(len(values)):
-        p = _separable((index == k).float(), spacing, new_spacing, shape, _linear_axis)
+    for k, value in enumerate(values):
+        p = _separable((x == value).float(), spacing, new_spacing, shape, _linear_axis)
         if best is None:
             best, arg = p, torch.zeros_like(p, dtype=torch.long)
-        else:
-            better = p > best  # strict: ties keep the lower label, as argmax does
-            best = torch.where(better, p, best)
-            arg = torch.where(better, k, arg)
+            continue
+        better = p > best  # strict: ties keep the lower label, as argmax does
+        arg.masked_fill_(better, k)
+        best = torch.maximum(best, p)
     return values[arg]
 
 
