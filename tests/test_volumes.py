@@ -355,9 +355,16 @@ def test_resample_rejects_linear_labels_and_bad_modes():
         resample(np.zeros((1, 4, 4, 4)), (1.0, 1.0, 1.0), 2.0)
     with pytest.raises(ValueError, match="volume"):
         resample(torch.zeros(4, 4, 4), (1.0, 1.0, 1.0), 2.0)  # no channel axis
-    # float labels that are whole numbers are fine
+    with pytest.raises(ValueError, match="empty"):
+        resample(torch.zeros(1, 0, 4, 4), (1.0, 1.0, 1.0), 2.0)
+    # float labels that are whole numbers are fine, and so are boolean masks
     got, _ = resample(torch.ones(1, 4, 4, 4), (1.0, 1.0, 1.0), 2.0, mode="label")
     assert torch.equal(got, torch.ones(1, 2, 2, 2))
+    mask = torch.zeros(1, 4, 4, 4, dtype=torch.bool)
+    mask[:, :2] = True
+    for mode in ("label", "nearest"):
+        got, _ = resample(mask, (1.0, 1.0, 1.0), (2.0, 1.0, 1.0), mode=mode)
+        assert got.dtype == torch.bool and got[:, 0].all() and not got[:, 1].any()
 
 
 @cuda

@@ -3,7 +3,7 @@
 A volume of ``n`` voxels of ``s`` mm along an axis covers ``n * s`` mm; at a new
 spacing ``s'`` it gets ``round(s / s' * n)`` voxels (nnU-Net's rule, Isensee
 et al. 2021), centred on the same physical point as the input. Voxel ``i`` of
-the new grid then sits at input voxel coordinate
+the new grid then sits at input voxel coordinate::
 
     c_i = (n - 1) / 2 + (i - (m - 1) / 2) * s' / s
 
@@ -128,10 +128,6 @@ def _linear_axis(x: Tensor, axis: int, c: Tensor) -> Tensor:
     Coordinates outside ``[0, n - 1]`` take the edge value (they are less than
     half a voxel outside, the same as ITK's linear interpolator does there).
     """
-    if axis == x.ndim - 1:  # a gather along the contiguous axis is slow: swap it
-        return _linear_axis(x.transpose(-1, -2).contiguous(), axis - 1, c).transpose(
-            -1, -2
-        )
     n = x.shape[axis]
     c = c.clamp(0, n - 1)
     lo = c.floor()
@@ -148,10 +144,6 @@ def _linear_axis(x: Tensor, axis: int, c: Tensor) -> Tensor:
 
 def _nearest_axis(x: Tensor, axis: int, c: Tensor) -> Tensor:
     """Nearest voxel along ``axis``; ties round up, as ITK's ``RoundHalfIntegerUp``."""
-    if axis == x.ndim - 1:  # a gather along the contiguous axis is slow: swap it
-        return _nearest_axis(x.transpose(-1, -2).contiguous(), axis - 1, c).transpose(
-            -1, -2
-        )
     index = torch.floor(c + 0.5).long().clamp(0, x.shape[axis] - 1)
     return x.index_select(axis, index.to(x.device))
 
@@ -163,8 +155,12 @@ def _separable(x: Tensor, spacing, new_spacing, shape, axis_fn) -> Tensor:
     for a in order:
         if spacing[a] == new_spacing[a]:
             continue  # same grid along this axis: nothing to interpolate
-        n = x.shape[first + a]
-        x = axis_fn(x, first + a, _centres(n, spacing[a], new_spacing[a], shape[a]))
+        c = _centres(x.shape[first + a], spacing[a], new_spacing[a], shape[a])
+        if first + a < x.ndim - 1:
+            x = axis_fn(x, first + a, c)
+        else:  # gathers along the contiguous last axis are slow: swap it first
+            x = axis_fn(x.transpose(-1, -2).contiguous(), x.ndim - 2, c)
+            x = x.transpose(-1, -2).contiguous()
     return x
 
 
@@ -188,6 +184,39 @@ def _label_resample(x: Tensor, spacing, new_spacing, shape) -> Tensor:
         arg.masked_fill_(better, k)
         best = torch.maximum(best, p)
     return values[arg]
+
+
+def _check_resample(volume, spacing, new_spacing, mode):
+    """Validate :func:`resample`'s arguments; return both spacings as floats."""
+    if not isinstance(volume, Tensor):
+        raise TypeError(f"volume: expected a torch.Tensor, got {type(volume).__name__}")
+    spacing = _spacing(spacing, "spacing")
+    dims = len(spacing)
+    new_spacing = _spacing(new_spacing, "new_spacing", dims)
+    if volume.ndim not in (dims + 1, dims + 2):
+        axes = (
+            "(C, D, H, W) or (N, C, D, H, W)"
+            if dims == 3
+            else "(C, H, W) or (N, C, H, W)"
+        )
+        raise ValueError(
+            f"volume: a {dims}-value spacing needs {axes}, got shape {tuple(volume.shape)}"
+        )
+    if mode not in _MODES:
+        raise ValueError(f"mode: expected one of {_MODES}, got {mode!r}")
+    floating = volume.is_floating_point()
+    if mode == "linear" and not floating:
+        raise ValueError(
+            f"mode: 'linear' would blend the labels of a label map (dtype {volume.dtype});"
+            " use mode='label' or mode='nearest'"
+        )
+    if mode == "label" and floating and not torch.equal(volume, volume.round()):
+        raise ValueError(
+            "volume: mode='label' needs whole-number labels, got fractions"
+        )
+    if min(volume.shape[-dims:]) < 1:
+        raise ValueError(f"volume: empty spatial axis in shape {tuple(volume.shape)}")
+    return spacing, new_spacing
 
 
 def resample(
@@ -245,32 +274,8 @@ def resample(
         >>> tuple(y.shape), spacing
         ((1, 20, 8, 8), (1.0, 1.0, 1.0))
     """
-    if not isinstance(volume, Tensor):
-        raise TypeError(f"volume: expected a torch.Tensor, got {type(volume).__name__}")
-    spacing = _spacing(spacing, "spacing")
+    spacing, new_spacing = _check_resample(volume, spacing, new_spacing, mode)
     dims = len(spacing)
-    new_spacing = _spacing(new_spacing, "new_spacing", dims)
-    if volume.ndim not in (dims + 1, dims + 2):
-        axes = (
-            "(C, D, H, W) or (N, C, D, H, W)"
-            if dims == 3
-            else "(C, H, W) or (N, C, H, W)"
-        )
-        raise ValueError(
-            f"volume: a {dims}-value spacing needs {axes}, got shape {tuple(volume.shape)}"
-        )
-    if mode not in _MODES:
-        raise ValueError(f"mode: expected one of {_MODES}, got {mode!r}")
-    floating = volume.is_floating_point()
-    if mode == "linear" and not floating:
-        raise ValueError(
-            f"mode: 'linear' would blend the labels of a label map (dtype {volume.dtype});"
-            " use mode='label' or mode='nearest'"
-        )
-    if mode == "label" and floating and not torch.equal(volume, volume.round()):
-        raise ValueError(
-            "volume: mode='label' needs whole-number labels, got fractions"
-        )
     shape = resampled_shape(tuple(volume.shape[-dims:]), spacing, new_spacing)
     if mode == "label":
         out = _label_resample(volume, spacing, new_spacing, shape)

@@ -151,6 +151,29 @@ def _normaliser(r0: int, r1: int, starts, roi, weight: Tensor, size) -> Tensor:
     return total
 
 
+def _pad_to(x: Tensor, roi, cval: float) -> tuple[Tensor, list[int]]:
+    """Pad axes shorter than the window, half before and half after (MONAI)."""
+    size = x.shape[2:]
+    before = [max(r - n, 0) // 2 for r, n in zip(roi, size)]
+    if any(r > n for r, n in zip(roi, size)):
+        pads = [(b, max(r - n, 0) - b) for b, r, n in zip(before, roi, size)]
+        x = F.pad(x, [p for pair in reversed(pads) for p in pair], value=cval)
+    return x, before
+
+
+def _predict(model, x: Tensor, batch, roi, context: int) -> Tensor:
+    """The model's output for a batch of windows, checked to be ``(B, K, *roi)``."""
+    pred = model(torch.cat([_window(x, n, s, roi, context) for n, s in batch]))
+    if (
+        not isinstance(pred, Tensor)
+        or pred.ndim != len(roi) + 2
+        or (pred.shape[0] != len(batch) or tuple(pred.shape[2:]) != roi)
+    ):
+        got = tuple(pred.shape) if isinstance(pred, Tensor) else type(pred).__name__
+        raise ValueError(f"model: expected output ({len(batch)}, K, *{roi}), got {got}")
+    return pred.to(x.dtype)
+
+
 def _check_inputs(volume, roi_size, overlap, sw_batch_size, context):
     if not isinstance(volume, Tensor) or not volume.is_floating_point():
         got = volume.dtype if isinstance(volume, Tensor) else type(volume).__name__
@@ -249,45 +272,26 @@ def sliding_window_inference(
         volume, roi_size, overlap, sw_batch_size, context
     )
     x = volume if volume.ndim == dims + 2 else volume[None]
-    N, size = x.shape[0], tuple(x.shape[2:])
+    size = tuple(x.shape[2:])
     roi = tuple(r if r is not None and r > 0 else n for r, n in zip(roi, size))
-    before = [max(r - n, 0) // 2 for r, n in zip(roi, size)]
-    if any(r > n for r, n in zip(roi, size)):
-        pads = [(b, max(r - n, 0) - b) for b, r, n in zip(before, roi, size)]
-        x = F.pad(x, [p for pair in reversed(pads) for p in pair], value=cval)
+    x, before = _pad_to(x, roi, cval)
     full = tuple(x.shape[2:])
     starts = [window_starts(n, r, o) for n, r, o in zip(full, roi, overlap)]
     weight = importance_map(roi, mode, sigma_scale, dtype=x.dtype, device=x.device)
-    out = None
+    rest, out = list(itertools.product(*starts[1:])), None
     with torch.no_grad():
-        for i, s0 in enumerate(starts[0]):
-            jobs = [
-                (n, (s0, *r)) for n in range(N) for r in itertools.product(*starts[1:])
-            ]
+        for i, s0 in enumerate(starts[0]):  # one band of windows after another
+            jobs = [(n, (s0, *r)) for n in range(x.shape[0]) for r in rest]
             for b in range(0, len(jobs), sw_batch_size):
                 batch = jobs[b : b + sw_batch_size]
-                pred = model(
-                    torch.cat([_window(x, n, s, roi, context) for n, s in batch])
-                )
-                if (
-                    not isinstance(pred, Tensor)
-                    or pred.ndim != dims + 2
-                    or (pred.shape[0] != len(batch) or tuple(pred.shape[2:]) != roi)
-                ):
-                    got = tuple(pred.shape) if isinstance(pred, Tensor) else type(pred)
-                    raise ValueError(
-                        f"model: expected ({len(batch)}, K, *{roi}), got {got}"
-                    )
+                pred = _predict(model, x, batch, roi, context) * weight
                 if out is None:
-                    out = x.new_zeros((N, pred.shape[1], *full))
-                pred = pred.to(x.dtype) * weight
+                    out = x.new_zeros((x.shape[0], pred.shape[1], *full))
                 for (n, s), p in zip(batch, pred):
-                    out[
-                        (n, slice(None), *(slice(a, a + r) for a, r in zip(s, roi)))
-                    ] += p
+                    cells = (slice(a, a + r) for a, r in zip(s, roi))
+                    out[(n, slice(None), *cells)] += p
+            # no later window reaches the rows before the next start: finish them
             stop = starts[0][i + 1] if i + 1 < len(starts[0]) else full[0]
             out[:, :, s0:stop] /= _normaliser(s0, stop, starts, roi, weight, full)
-    out = out[
-        (slice(None), slice(None), *(slice(b, b + n) for b, n in zip(before, size)))
-    ]
+    out = out[(..., *(slice(b, b + n) for b, n in zip(before, size)))]
     return out if volume.ndim == dims + 2 else out[0]
