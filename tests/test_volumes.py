@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from medlearn.io import load_nifti, nibabel_sample_path
 from medlearn.volumes import (
@@ -174,6 +175,23 @@ def test_linear_equals_monai_where_the_grids_coincide():
     x = torch.randn(1, *shape, generator=gen(1), dtype=torch.float64)
     got, _ = resample(x, spacing, new)
     torch.testing.assert_close(got.float(), monai_spacing(x, spacing, new))
+
+
+def test_monai_keeps_the_first_voxel_we_keep_the_centre():
+    # 12 voxels of 1 mm -> 1.5 mm: both give 8 voxels, placed differently. On a
+    # ramp (value = voxel index) MONAI's grid starts at the first voxel centre
+    # (0, 1.5, ..., 10.5); ours is centred on 5.5 (0.25, 1.75, ..., 10.75)
+    ramp = torch.arange(12, dtype=torch.float64).view(1, 12, 1, 1).expand(1, 12, 2, 2)
+    spacing, new = (1.0, 1.0, 1.0), (1.5, 1.0, 1.0)
+    ours, _ = resample(ramp.contiguous(), spacing, new)
+    theirs = monai_spacing(ramp.contiguous(), spacing, new)
+    assert ours.shape == theirs.shape == (1, 8, 2, 2)
+    torch.testing.assert_close(
+        theirs[0, :, 0, 0].double(), torch.arange(8.0).double() * 1.5
+    )
+    torch.testing.assert_close(
+        ours[0, :, 0, 0], 0.25 + torch.arange(8.0).double() * 1.5
+    )
 
 
 def test_linear_equals_grid_sample():
@@ -559,7 +577,7 @@ def test_importance_map_equals_monai(roi, mode):
         assert torch.equal(importance_map(roi, mode, sigma), expected)
 
 
-class _LargestTensors(torch.utils._python_dispatch.TorchDispatchMode):
+class _LargestTensors(TorchDispatchMode):
     """Records the storages of every tensor that an op returns."""
 
     def __init__(self):
@@ -578,7 +596,7 @@ class _LargestTensors(torch.utils._python_dispatch.TorchDispatchMode):
 def test_sliding_window_builds_no_volume_sized_weight_map():
     # the only new volume-sized tensor is the output: MONAI also builds a count
     # map of the volume's size; here the weights are summed per band of slices
-    x = torch.randn(1, 1, 40, 40, 40, generator=gen(13))
+    x = torch.randn(1, 1, 32, 32, 32, generator=gen(13))
     model = net3d(1, 1, seed=4)
     one_channel = x.numel() * x.element_size()
     counts = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral
 
 from medlearn.volumes.resample import _spacing
 
@@ -135,8 +136,8 @@ def plan_kernels(
         ((3, 3, 3), (3, 3, 3))
     """
     spacing = list(_spacing(spacing, "spacing"))
-    size = [int(n) for n in patch_size]
-    if len(size) != len(spacing) or min(size) < 1:
+    size = [int(n) for n in patch_size if isinstance(n, Integral)]
+    if len(size) != len(spacing) or len(size) != len(patch_size) or min(size) < 1:
         raise ValueError(
             f"patch_size: expected {len(spacing)} positive ints, got {patch_size!r}"
         )
