@@ -596,6 +596,7 @@ class _LargestTensors(TorchDispatchMode):
 def test_sliding_window_builds_no_volume_sized_weight_map():
     # the only new volume-sized tensor is the output: MONAI also builds a count
     # map of the volume's size; here the weights are summed per band of slices
+    # windows, activations and bands stay under a quarter of one channel here
     x = torch.randn(1, 1, 40, 40, 40, generator=gen(13))
     model = net3d(1, 1, seed=4)
     one_channel = x.numel() * x.element_size()
