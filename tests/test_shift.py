@@ -111,6 +111,16 @@ def test_mmd2_unbiased_equals_the_direct_double_sums(n, m, d, sigma):
     assert float(shift.mmd2_unbiased(x, y, sigma)) == pytest.approx(expected, abs=1e-13)
 
 
+def test_gaussian_kernel_equals_scipy_distances():
+    a, b = randn(5, 3, seed=44), randn(7, 3, seed=45) * 3
+    expected = np.exp(-scipy.spatial.distance.cdist(a, b, "sqeuclidean") / (2 * 1.7**2))
+    np.testing.assert_allclose(
+        shift.gaussian_kernel(a, b, 1.7).numpy(), expected, rtol=1e-12
+    )
+    with pytest.raises(ValueError, match="sigma"):
+        shift.gaussian_kernel(a, b, 0.0)
+
+
 def test_mmd2_unbiased_keeps_float32_and_flattens_images():
     x, y = randn(4, 1, 3, 3).float(), randn(5, 1, 3, 3, seed=1).float()  # images
     out = shift.mmd2_unbiased(x, y)

@@ -48,7 +48,6 @@ from medlearn.shift.mmd import (
     mmd2_unbiased,
     mmd_test,
     mmd_test_loop,
-    squared_distances,
 )
 from medlearn.shift.univariate import (
     FeatureTests,
@@ -61,7 +60,6 @@ from medlearn.shift.univariate import (
 
 __all__ = [
     "TwoSampleResult",
-    "squared_distances",
     "median_bandwidth",
     "gaussian_kernel",
     "mmd2_unbiased",

@@ -179,7 +179,10 @@ def domain_classifier_test(
 
     The procedure is in the module docstring: a stratified random split, a
     standardised L2 logistic regression (``C`` as in scikit-learn), the AUC on
-    the held-out rows and a one-sided permutation p-value on them.
+    the held-out rows and a one-sided permutation p-value on them. Newton's
+    method costs ``O(n d^2 + d^3)`` per step: meant for features (``d`` up to
+    about a thousand); reduce raw images first (pooling, PCA, a network's
+    features).
 
     Args:
         x: first sample ``(n, d)``, ``n >= 2`` (trailing dims are flattened).
