@@ -20,8 +20,9 @@ Oquab 2017; the "domain classifier" of Failing Loudly):
    evidence of a shift).
 
 Under the null the held-out rows are exchangeable given the fitted model, so
-the permutation test is exact, whatever the classifier learnt from the
-training part. Cross-validated scores would reuse every row but are not
+the permutation test is valid whatever the classifier learnt from the
+training part (exact up to ties: an AUC equal to the observed one counts as
+``>=``, which makes the test slightly conservative). Cross-validated scores would reuse every row but are not
 exchangeable (each fold's model saw the other folds); the single split is
 the simpler valid choice. The price: only the held-out part gives evidence.
 
