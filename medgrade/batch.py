@@ -99,15 +99,15 @@ def grade_assignment(
     jobs = max(1, min(jobs, len(students)))
     shards = [students[i::jobs] for i in range(jobs)]
 
-    def run(shard: list[str]) -> subprocess.CompletedProcess:
+    def run(command: str, shard: list[str]) -> subprocess.CompletedProcess:
         others = sorted(set(students) - set(shard))
-        args = ["autograde", assignment, "--force"]
+        args = [command, assignment, "--force"]
         if others:
             args.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
         return nbgrader(course, *args, check=False)
 
     with ThreadPoolExecutor(jobs) as pool:
-        procs = list(pool.map(run, shards))
+        procs = list(pool.map(lambda shard: run("autograde", shard), shards))
     for p in procs:  # a failing student makes nbgrader exit 1; anything else is fatal
         if (
             p.returncode != 0
@@ -116,7 +116,8 @@ def grade_assignment(
             raise RuntimeError(
                 f"nbgrader autograde failed:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}"
             )
-    nbgrader(course, "generate_feedback", assignment, "--force", check=False)
+    with ThreadPoolExecutor(jobs) as pool:  # feedback, in the same shards
+        list(pool.map(lambda shard: run("generate_feedback", shard), shards))
     return read_results(course, assignment, students)
 
 

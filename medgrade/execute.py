@@ -25,20 +25,17 @@ and the formgrader all grade the same way:
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import concurrent.futures
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
@@ -46,7 +43,7 @@ from medgrade import wire
 from medgrade.checker import Checker, KernelSession, Verdict
 from medgrade.checks import render
 from medgrade.kernelboot import MARK
-from medgrade.policy import Cell, Submission, _bound_names
+from medgrade.plan import GradingPlan
 from medgrade.sandbox import SandboxedKernelManager
 
 __all__ = ["SandboxedExecute", "read_reports"]
@@ -59,76 +56,6 @@ def _part(grade_id: str) -> str:
     for suffix in ("_visible", "_hidden"):
         name = name.removesuffix(suffix)
     return name
-
-
-@dataclass(frozen=True)
-class _SourceCell:
-    cell_type: str
-    locked: bool
-    source: str
-
-
-class _Plan:
-    """The instructor's view of a submitted notebook, from the gradebook."""
-
-    def __init__(self, nb: NotebookNode, resources: dict[str, Any]) -> None:
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            source = gb.find_notebook(info["notebook"], info["assignment"])
-            grade = {c.name: float(c.max_score) for c in source.grade_cells}
-            solution = {c.name for c in source.solution_cells}
-            cells = {
-                c.name: _SourceCell(c.cell_type, bool(c.locked), c.source)
-                for c in source.source_cells
-            }
-        stubs = [
-            c.source
-            for n, c in cells.items()
-            if n in solution and c.cell_type == "code"
-        ]
-        self.tests: list[int] = []
-        self.setup: list[str] = []
-        self.self_check: int | None = None
-        code_cells: list[Cell] = []
-        for i, cell in enumerate(nb.cells):
-            meta = cell.metadata.get("nbgrader", {})
-            gid = meta.get("grade_id")
-            known = gid in cells and cells[gid].cell_type == cell.cell_type
-            if not known:
-                cell.metadata.pop(
-                    "nbgrader", None
-                )  # a student's own cell: no grading role
-            else:  # the gradebook's flags and source, whatever the submission says
-                meta.update(
-                    grade=gid in grade,
-                    solution=gid in solution,
-                    locked=cells[gid].locked,
-                )
-                if gid in grade:
-                    meta["points"] = grade[gid]
-                if gid not in solution:
-                    cell.source = cells[gid].source
-            if cell.cell_type != "code":
-                continue
-            trusted = known and gid not in solution
-            if trusted and gid in grade:
-                self.tests.append(i)
-                continue
-            if trusted and gid.startswith("setup"):
-                self.setup.append(cell.source)
-            if trusted and gid == "self_check":
-                self.self_check = i
-            code_cells.append(
-                Cell(gid if known else f"cell {i + 1}", cell.source, trusted)
-            )
-        self.submission = Submission(code_cells)
-        self.answer_names = set()
-        for stub in stubs:
-            try:
-                for node in ast.parse(stub).body:
-                    self.answer_names |= set(_bound_names(node))
-            except SyntaxError:
-                continue
 
 
 class SandboxedExecute(Execute):
@@ -158,7 +85,7 @@ class SandboxedExecute(Execute):
 
         start = time.monotonic()
         self.flags: list[str] = []
-        plan = _Plan(nb, resources)
+        plan = GradingPlan(nb, resources)
         self.flags += [
             f"forbidden construct: {f}" for f in plan.submission.all_findings()
         ]
@@ -194,7 +121,7 @@ class SandboxedExecute(Execute):
         )
 
     # ------------------------------------------------------------ execution
-    async def _grade(self, plan: _Plan) -> list[Verdict]:
+    async def _grade(self, plan: GradingPlan) -> list[Verdict]:
         deadline = time.monotonic() + self.notebook_timeout
         self._dead: str | None = None
         self._stored = 0
@@ -284,7 +211,7 @@ class SandboxedExecute(Execute):
         return json.loads(json.dumps(cell.outputs))  # plain dicts, as they came
 
     def _check(
-        self, plan: _Plan, loop: asyncio.AbstractEventLoop, deadline: float
+        self, plan: GradingPlan, loop: asyncio.AbstractEventLoop, deadline: float
     ) -> list[Verdict]:
         """The checker phase, on a worker thread while the loop talks to the kernel."""
 
@@ -334,7 +261,7 @@ class SandboxedExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
     def _write_outputs(
-        self, nb: NotebookNode, plan: _Plan, verdicts: list[Verdict]
+        self, nb: NotebookNode, plan: GradingPlan, verdicts: list[Verdict]
     ) -> None:
         for index, verdict in zip(plan.tests, verdicts):
             part = _part(verdict.grade_id)
@@ -380,7 +307,7 @@ class SandboxedExecute(Execute):
     def _report(
         self,
         resources: dict[str, Any],
-        plan: _Plan,
+        plan: GradingPlan,
         verdicts: list[Verdict],
         elapsed: float,
     ) -> None:

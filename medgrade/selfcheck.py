@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
 from medgrade.checks import GREEN as _GREEN
@@ -30,6 +31,30 @@ def passed(part: str) -> Passed:
     return Passed(part)
 
 
+def _policy_warnings(parts: list[str]) -> list[str]:
+    """What the grader's tamper policy would reject in the cells that define ``parts``.
+
+    Reads the kernel's input history (``In``); every other cell only resolves names.
+    """
+    try:
+        from IPython import get_ipython
+
+        from medgrade.policy import Cell, Submission, bound_names
+
+        history = list(get_ipython().user_ns.get("In", []))
+    except Exception:  # noqa: BLE001 - outside IPython: nothing to check
+        return []
+    cells = []
+    for i, source in enumerate(history):
+        try:
+            names = {n for node in ast.parse(source).body for n in bound_names(node)}
+        except SyntaxError:
+            names = set()
+        cells.append(Cell(f"input {i}", source, trusted=not (names & set(parts))))
+    found = Submission(cells).all_findings()
+    return [f"{f.code} ({f.reason})" for f in found][:5]
+
+
 class Progress:
     """Which parts pass their visible tests so far; shown as a checklist."""
 
@@ -37,6 +62,7 @@ class Progress:
         self.parts = list(parts)
         self.done = [p for p in self.parts if p in _PASSED]
         self.remaining = [p for p in self.parts if p not in _PASSED]
+        self.warnings = _policy_warnings(self.parts)
 
     def __repr__(self) -> str:
         lines = [
@@ -51,7 +77,11 @@ class Progress:
             if not self.remaining
             else f"{len(self.remaining)} of {len(self.parts)} parts remain. Run each test cell after its answer cell."
         )
-        return "\n".join([*lines, tail])
+        warnings = [
+            f"{_RED}⚠ the grader will score this zero: {w}{_RESET}"
+            for w in self.warnings
+        ]
+        return "\n".join([*lines, tail, *warnings])
 
 
 def progress(parts: Iterable[str]) -> Progress:

@@ -452,3 +452,18 @@ def test_a_failed_check_renders_as_its_message_only():
     assert (
         "softmax: wrong" in rendered[0] and "Hint" in rendered[1] and len(rendered) == 2
     )
+
+
+def test_the_self_check_warns_students_about_what_the_grader_rejects():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("import os\ndef softmax(x, dim=1):\n    return x.exp()\n")
+        shell.run_cell("def helper():\n    return 1\n")
+        shell.run_cell("from medgrade import progress\n_p = progress(['softmax'])\n")
+        warnings = shell.user_ns["_p"].warnings
+        assert any("imports os" in w for w in warnings), warnings
+        assert "the grader will score this zero" in repr(shell.user_ns["_p"])
+    finally:
+        InteractiveShell.clear_instance()

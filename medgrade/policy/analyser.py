@@ -1,140 +1,37 @@
-"""The one tamper policy: what a submission's code may do, judged from its source.
+"""One top-level statement, walked with Python's scoping rules: findings and references.
 
-The grader never trusts what a student's kernel says about itself; it reads the
-submission's code instead (this module) and asks the kernel only for values
-(:mod:`medgrade.checker`). Two questions are answered here, statically:
-
-1. **Findings** — constructs an honest answer never needs and that could reach
-   around the rules: dynamic code (``exec``, ``eval``, ``compile``,
-   ``__import__``, ``importlib``, ``getattr`` with a computed name, ``globals()``,
-   ``vars()``), dunder and frame attributes (``__dict__``, ``__globals__``,
-   ``f_globals``), IPython internals (``get_ipython``), imports outside an
-   allowlist (``os``, ``sys``, ``pickle``, ``ctypes``, ``threading``, ``socket``,
-   ``subprocess`` …), unpickling (``torch.load``), ``open``, tensor subclasses,
-   special methods that change comparisons (``__eq__``, ``__torch_function__``),
-   and assignments to attributes of modules (monkeypatching).
-2. **Delegation** — whether a graded function (with everything it reaches:
-   helpers, aliases, default arguments, module-level bindings) refers to a
-   forbidden function (``torch.softmax``, ``x.softmax``, ``nn.Softmax``) or to the
-   course library's topic modules, which hold the reference solutions.
-
-A finding in code that runs at the top level of the notebook taints every
-part; a finding inside a function taints the parts whose graded function
-reaches it. Names are resolved with Python's scoping rules, so a parameter
-``x`` is never confused with a top-level ``x``.
+See :mod:`medgrade.policy`.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
-__all__ = ["Cell", "Finding", "Reference", "Submission", "ALLOWED_IMPORTS"]
-
-ALLOWED_IMPORTS = frozenset(
-    "__future__ abc bisect cmath collections copy dataclasses datetime decimal enum "
-    "fractions functools heapq ipywidgets itertools json math matplotlib medlearn "
-    "nibabel numbers numpy pandas pprint random re scipy skimage sklearn statistics "
-    "string textwrap time tqdm torch typing typing_extensions warnings".split()
+from medgrade.policy.model import Finding, Reference, _Stmt
+from medgrade.policy.rules import (
+    _ALLOWED_DUNDERS,
+    _ALLOWED_MAGICS,
+    _DANGEROUS_MODULE_ATTRS,
+    _FORBIDDEN_CALLS,
+    _FRAME_ATTRS,
+    _SUBCLASS_BANNED,
+    ALLOWED_IMPORTS,
+    ALLOWED_SUBMODULES,
 )
-ALLOWED_SUBMODULES = frozenset({"IPython.display"})
-# Library modules any answer may use: data, devices, files, plots, timers.
-LIBRARY_INFRASTRUCTURE = ("medlearn.data", "medlearn.device", "medlearn.io")
-LIBRARY_INFRASTRUCTURE += ("medlearn.viz", "medlearn.timing")
-_FORBIDDEN_CALLS = {
-    "eval": "runs code from a string (eval)",
-    "exec": "runs code from a string (exec)",
-    "compile": "compiles code from a string",
-    "__import__": "imports by name (__import__)",
-    "globals": "reads the namespace (globals())",
-    "locals": "reads the namespace (locals())",
-    "vars": "reads an object's namespace (vars())",
-    "setattr": "sets attributes by name (setattr)",
-    "delattr": "deletes attributes by name (delattr)",
-    "open": "opens files",
-    "get_ipython": "uses IPython's internals (get_ipython)",
-}
-_FRAME_ATTRS = frozenset(
-    "f_globals f_locals f_back f_builtins f_code tb_frame tb_next gi_frame gi_code "
-    "cr_frame cr_code ag_frame ag_code co_code co_consts co_names func_globals "
-    "mro".split()
-)
-# Attribute names that unpickle, compile C++, reach private op registries or
-# spawn processes, on any chain rooted at an imported module.
-_DANGEROUS_MODULE_ATTRS = frozenset(
-    "load loads load_inline cpp_extension ops hub package multiprocessing "
-    "distributed serialization library classes ctypeslib f2py".split()
-)
-_ALLOWED_DUNDERS = frozenset(
-    "__init__ __call__ __name__ __qualname__ __doc__ __len__ __getitem__ __setitem__ "
-    "__contains__ __iter__ __next__ __enter__ __exit__ __repr__ __str__ __post_init__ "
-    "__version__ __main__ __future__".split()
-)
-_ALLOWED_MAGICS = {
-    "matplotlib": False,
-    "time": True,
-    "timeit": True,
-}  # name -> has code
-_SUBCLASS_BANNED = ("torch.Tensor", "torch.nn.Parameter", "builtins.type")
+
+__all__ = ["bound_names", "import_paths", "transform"]
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One code cell: ``trusted`` cells are the instructor's (locked, unchanged)."""
-
-    cell_id: str
-    source: str
-    trusted: bool
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A construct the policy forbids, where it is, and why."""
-
-    cell_id: str
-    line: int
-    code: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"cell {self.cell_id!r}, line {self.line}: `{self.code}` {self.reason}"
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A resolved name or attribute chain: ``torch.nn.functional.softmax``.
-
-    ``path`` starts with an imported module's dotted name, with ``builtins``
-    for built-ins, or with ``<value>`` when the root is a local value.
-    """
-
-    cell_id: str
-    line: int
-    code: str
-    path: str
-
-
-@dataclass
-class _Stmt:
-    cell: Cell
-    node: ast.stmt
-    findings: list[Finding] = field(default_factory=list)
-    refs: list[Reference] = field(default_factory=list)
-    globals_used: set[str] = field(default_factory=set)  # whole statement
-    top_globals: set[str] = field(default_factory=set)  # outside function bodies
-    top_findings: list[Finding] = field(default_factory=list)
-
-
-def _transform(source: str) -> str:
+def transform(source: str) -> str:
     """IPython syntax (magics, ``!cmd``) as plain Python."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager().transform_cell(source)
 
 
-def _bound_names(node: ast.AST) -> Iterator[str]:
+def bound_names(node: ast.AST) -> Iterator[str]:
     """Names a statement binds in the scope it runs in (not inside nested defs)."""
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         yield node.name
@@ -153,10 +50,10 @@ def _bound_names(node: ast.AST) -> Iterator[str]:
     if isinstance(node, ast.DictComp):
         return
     for child in ast.iter_child_nodes(node):
-        yield from _bound_names(child)
+        yield from bound_names(child)
 
 
-def _import_paths(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str, str]]:
+def import_paths(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str, str]]:
     """``(bound name, path it is bound to, full imported path)`` per alias."""
     for a in node.names:
         if isinstance(node, ast.Import):
@@ -257,7 +154,7 @@ class _Analyser(ast.NodeVisitor):
             for n in ast.walk(s):
                 if isinstance(n, ast.Global):
                     declared_global |= set(n.names)
-            local |= set(_bound_names(s))
+            local |= set(bound_names(s))
         scope = _Scope(local - declared_global, {})
         for s in body:  # local aliases of modules: t = torch.nn
             for n in ast.walk(s):
@@ -388,7 +285,7 @@ class _Analyser(ast.NodeVisitor):
 
     def _sub_analyse(self, node: ast.AST, code: str) -> None:
         try:
-            tree = ast.parse(_transform(code))
+            tree = ast.parse(transform(code))
         except SyntaxError:
             return
         for s in tree.body:
@@ -444,7 +341,7 @@ class _Analyser(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.ImportFrom) and node.level:
             self._find(node, "uses a relative import")
-        for name, bound, path in _import_paths(node):
+        for name, bound, path in import_paths(node):
             module = path if isinstance(node, ast.Import) else path.rsplit(".", 1)[0]
             allowed = _root_module(path) in ALLOWED_IMPORTS or any(
                 module == m or module.startswith(m + ".") for m in ALLOWED_SUBMODULES
@@ -472,153 +369,3 @@ def _constant_getattr(node: ast.AST) -> bool:
         and isinstance(node.args[1], ast.Constant)
         and isinstance(node.args[1].value, str)
     )
-
-
-class Submission:
-    """A notebook's code cells, analysed once.
-
-    Args:
-        cells: the notebook's code cells in order; ``trusted`` ones are the
-            instructor's and only serve to resolve names (imports of the set-up).
-
-    Example:
-        >>> s = Submission([Cell("a", "import torch\\ndef f(x):\\n    return x.softmax(1)", False)])
-        >>> [r.code for r in s.delegation("f", ["softmax"])]
-        ['x.softmax']
-    """
-
-    def __init__(self, cells: Iterable[Cell]) -> None:
-        self.stmts: list[_Stmt] = []
-        self.syntax_errors: list[str] = []
-        for cell in cells:
-            try:
-                tree = ast.parse(_transform(cell.source))
-            except SyntaxError as err:
-                if not cell.trusted:
-                    self.syntax_errors.append(f"cell {cell.cell_id!r}: {err.msg}")
-                continue
-            self.stmts += [_Stmt(cell, node) for node in tree.body]
-        self.bindings: dict[str, list[int]] = {}
-        aliases: dict[str, set[str]] = {}
-        for i, s in enumerate(self.stmts):
-            for name in set(_bound_names(s.node)):
-                self.bindings.setdefault(name, []).append(i)
-            if isinstance(s.node, ast.Import | ast.ImportFrom):
-                for name, path, _ in _import_paths(s.node):
-                    aliases.setdefault(name, set()).add(path)
-        self._alias_assignments(aliases)
-        self.module_aliases = aliases
-        for s in self.stmts:
-            _Analyser(s, aliases).visit(s.node)
-
-    def _alias_assignments(self, aliases: dict[str, set[str]]) -> None:
-        """Top-level ``F2 = torch.nn.functional`` makes ``F2`` an alias too."""
-        for _ in range(3):  # aliases of aliases
-            for s in self.stmts:
-                n = s.node
-                if (
-                    isinstance(n, ast.Assign)
-                    and len(n.targets) == 1
-                    and isinstance(n.targets[0], ast.Name)
-                ):
-                    probe = _Stmt(s.cell, n)
-                    paths = _Analyser(probe, aliases).resolve(n.value)
-                    if paths:
-                        aliases.setdefault(n.targets[0].id, set()).update(paths)
-
-    # ---------------------------------------------------------------- reach
-    def reach(self, names: Iterable[str]) -> list[_Stmt]:
-        """Top-level statements that defining or calling ``names`` may run."""
-        seen: set[int] = set()
-        todo = list(names)
-        while todo:
-            for i in self.bindings.get(todo.pop(), []):
-                if i not in seen:
-                    seen.add(i)
-                    todo += sorted(self.stmts[i].globals_used)
-        return [self.stmts[i] for i in sorted(seen)]
-
-    def global_findings(self) -> list[Finding]:
-        """Findings in code that runs at the top level of untrusted cells."""
-        out: list[Finding] = []
-        called: set[str] = set()
-        for s in self.stmts:
-            if not s.cell.trusted:
-                out += s.top_findings
-                called |= s.top_globals
-        for s in self.reach(called):
-            if not s.cell.trusted:
-                out += s.findings
-        return _unique(out)
-
-    def findings_for(self, name: str) -> list[Finding]:
-        """Findings in untrusted code that the graded function ``name`` reaches."""
-        return _unique(
-            [f for s in self.reach([name]) if not s.cell.trusted for f in s.findings]
-        )
-
-    def all_findings(self) -> list[Finding]:
-        return _unique(
-            [f for s in self.stmts if not s.cell.trusted for f in s.findings]
-        )
-
-    def delegation(
-        self,
-        name: str,
-        forbidden: Iterable[str],
-        *,
-        allow_library: Iterable[str] = (),
-        value_methods: Iterable[str] = (),
-    ) -> list[Reference]:
-        """References from ``name``'s reach to forbidden functions or the library.
-
-        Args:
-            name: the graded function.
-            forbidden: forbidden identifiers (``"softmax"``, ``"CrossEntropyLoss"``);
-                matched against every component of a chain rooted at an imported
-                module (case-insensitive; names of 5+ letters also inside longer
-                ones, so ``_softmax`` and ``special_softmax`` match ``softmax``).
-            allow_library: ``medlearn`` modules this part may use besides
-                the infrastructure (data, device, io, viz, timing). Defaults to ().
-            value_methods: forbidden names that are also methods of tensors,
-                matched on any value (``x.softmax(1)``). Defaults to ().
-
-        Returns:
-            The offending references, in order.
-        """
-        names = [f.lower().lstrip("_") for f in forbidden]
-        methods = {m.lower() for m in value_methods}
-        allowed = (*LIBRARY_INFRASTRUCTURE, *allow_library)
-        out = []
-        for s in self.reach([name]):
-            if s.cell.trusted:
-                continue
-            for r in s.refs:
-                parts = [p.lower().lstrip("_") for p in r.path.split(".")]
-                if r.path.startswith("<value>."):
-                    if methods & set(parts[1:]):
-                        out.append(r)
-                elif any(_matches(p, names) for p in parts[1:]):
-                    out.append(r)
-                elif (
-                    parts[0] == "medlearn"
-                    and len(parts) > 1
-                    and not any(
-                        r.path == m or r.path.startswith(m + ".") for m in allowed
-                    )
-                ):
-                    out.append(r)
-        return out
-
-
-def _matches(component: str, names: list[str]) -> bool:
-    return any(component == n or (len(n) >= 5 and n in component) for n in names)
-
-
-def _unique(findings: list[Finding]) -> list[Finding]:
-    seen, out = set(), []
-    for f in findings:
-        if f not in seen:
-            seen.add(f)
-            out.append(f)
-    return out
