@@ -459,8 +459,11 @@ def test_the_self_check_warns_students_about_what_the_grader_rejects():
 
     shell = InteractiveShell.instance()
     try:
-        shell.run_cell("import os\ndef softmax(x, dim=1):\n    return x.exp()\n")
-        shell.run_cell("def helper():\n    return 1\n")
+        shell.run_cell(
+            "import os\ndef softmax(x, dim=1):\n    return x.exp()\n",
+            store_history=True,
+        )
+        shell.run_cell("def helper():\n    return 1\n", store_history=True)
         shell.run_cell("from medgrade import progress\n_p = progress(['softmax'])\n")
         warnings = shell.user_ns["_p"].warnings
         assert any("imports os" in w for w in warnings), warnings
