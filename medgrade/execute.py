@@ -37,9 +37,9 @@ from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
-from medgrade import wire
+from medgrade import remote, wire
 from medgrade.checker import Checker, KernelSession, Verdict
 from medgrade.checks import render
 from medgrade.kernelboot import MARK
@@ -61,6 +61,11 @@ def _part(grade_id: str) -> str:
 class SandboxedExecute(Execute):
     """Execute a submission sandboxed and check its tests outside the kernel."""
 
+    run_flagged = Bool(
+        os.environ.get("MEDGRADE_RUN_FLAGGED", "0") == "1",
+        help="also run notebooks whose top-level code breaks the policy (they score "
+        "zero either way; running them only adds sandbox evidence)",
+    ).tag(config=True)
     notebook_timeout = Integer(
         int(os.environ.get("MEDGRADE_NOTEBOOK_TIMEOUT", "600")),
         help="wall-clock limit for one notebook (s)",
@@ -94,7 +99,14 @@ class SandboxedExecute(Execute):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        verdicts = run_sync(self._grade)(plan)
+        if plan.submission.global_findings() and not self.run_flagged:
+            self.flags.append(
+                "not executed: its top-level code breaks the grading policy"
+            )
+            self._dead, self.audit_log = "the notebook was not run", None
+            verdicts = self._check(plan, None, time.monotonic())
+        else:
+            verdicts = run_sync(self._grade)(plan)
         self._write_outputs(nb, plan, verdicts)
         self._report(resources, plan, verdicts, time.monotonic() - start)
         return nb, resources
@@ -211,11 +223,13 @@ class SandboxedExecute(Execute):
         return json.loads(json.dumps(cell.outputs))  # plain dicts, as they came
 
     def _check(
-        self, plan: GradingPlan, loop: asyncio.AbstractEventLoop, deadline: float
+        self, plan: GradingPlan, loop: asyncio.AbstractEventLoop | None, deadline: float
     ) -> list[Verdict]:
         """The checker phase, on a worker thread while the loop talks to the kernel."""
 
         def run_code(code: str) -> list[dict[str, Any]]:
+            if loop is None:
+                raise remote.KernelUnavailable(self._dead or "no kernel")
             future = asyncio.run_coroutine_threadsafe(self._probe(code, deadline), loop)
             return future.result()
 

@@ -151,7 +151,10 @@ def attacks(assignment: str) -> list[Attack]:
         Attack("sys_exit", "sys.exit() before the answer",
                lambda a, c: _with(a, p, "import sys\nsys.exit(0)\n" + good), "zero", "imports sys"),
         Attack("os_exit", "os._exit() kills the kernel",
-               lambda a, c: _with(a, p, "import os\nos._exit(3)\n" + good), "zero", "kernel died"),
+               lambda a, c: _with(a, p, "import os\nos._exit(3)\n" + good), "zero", "imports os"),
+        Attack("huge_file", "writes a 160 MB file (past the file-size limit: the kernel dies)",
+               lambda a, c: _with(a, p, "import numpy as _np\n_np.save('big.npy', _np.zeros(20_000_000))\n" + good),
+               "zero", "kernel died"),
         Attack("delete_tests_correct", "deletes the part's test cells, correct answer",
                lambda a, c: _drop_tests(harness.submission(a), p), "full"),
         Attack("delete_tests_wrong", "deletes the part's test cells, wrong answer",
@@ -345,7 +348,7 @@ def attacks(assignment: str) -> list[Attack]:
                                os._exit(0)
                        except OSError:
                            break
-               """) + good), "zero", "os.fork"),
+               """) + good), "zero", "imports os"),
         Attack("open_socket", "connects to the grader's machine",
                lambda a, c: _with(a, p, d("""
                    import socket
