@@ -152,8 +152,12 @@ def attacks(assignment: str) -> list[Attack]:
                lambda a, c: _with(a, p, "import sys\nsys.exit(0)\n" + good), "zero", "imports sys"),
         Attack("os_exit", "os._exit() kills the kernel",
                lambda a, c: _with(a, p, "import os\nos._exit(3)\n" + good), "zero", "imports os"),
-        Attack("huge_file", "writes a 160 MB file (past the file-size limit: the kernel dies)",
+        Attack("huge_file", "writes a 160 MB file (past the file-size limit: the write fails)",
                lambda a, c: _with(a, p, "import numpy as _np\n_np.save('big.npy', _np.zeros(20_000_000))\n" + good),
+               "zero_part"),
+        Attack("segfault", "crashes the interpreter (an out-of-bounds read in native code)",
+               lambda a, c: _with(a, p, "import numpy as _np\n"
+                                  "_np.lib.stride_tricks.as_strided(_np.zeros(1), shape=(10**9,), strides=(4096,)).sum()\n" + good),
                "zero", "kernel died"),
         Attack("delete_tests_correct", "deletes the part's test cells, correct answer",
                lambda a, c: _drop_tests(harness.submission(a), p), "full"),
