@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import copy
-import statistics
 import sys
-import time
 import traceback
 from collections.abc import Callable
 
 import torch
+
+from medlearn.timing import measure
 
 
 def _to(x, device):
@@ -45,20 +45,6 @@ def _flat(x) -> list[torch.Tensor]:
     if isinstance(x, (int, float)):
         return [torch.tensor(float(x))]
     return []
-
-
-def _time(fn: Callable[[], object], device: torch.device, repeats: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def checks() -> list[tuple[str, Callable, tuple, float]]:
@@ -216,8 +202,8 @@ def main() -> int:
             ]
             diff = max(diffs, default=0.0)
             ok = len(_flat(ref)) == len(_flat(res)) and diff <= tol
-            t_cpu = _time(lambda fn=fn, inputs=inputs: fn(*inputs), cpu)
-            t_dev = _time(lambda fn=fn, args=dev_inputs: fn(*args), device)
+            t_cpu = measure(lambda fn=fn, a=inputs: fn(*a), device=cpu).median
+            t_dev = measure(lambda fn=fn, a=dev_inputs: fn(*a), device=device).median
             print(
                 f"{name:<42} {diff:>11.2e} {t_cpu * 1e3:>9.2f} {t_dev * 1e3:>9.2f} {t_cpu / t_dev:>8.1f}x {'ok' if ok else 'MISMATCH'}"
             )
