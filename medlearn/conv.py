@@ -26,6 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import IntOrTuple, ntuple
+
 __all__ = [
     "conv_output_size",
     "im2col",
@@ -40,22 +42,7 @@ __all__ = [
 ]
 
 IMPLS = ("loops", "unfold", "torch")
-IntOrTuple = int | Sequence[int]
 Padding = int | Sequence[int] | str
-
-
-def _ntuple(value: IntOrTuple, n: int, name: str, minimum: int = 1) -> tuple[int, ...]:
-    """Broadcast an int to ``n`` axes and check every entry is an int >= minimum."""
-    values = (value,) * n if isinstance(value, int) else tuple(value)
-    ok = len(values) == n and all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in values
-    )
-    if not ok:
-        raise ValueError(
-            f"{name} must be an int >= {minimum} or a tuple of {n} such ints, "
-            f"got {value!r}"
-        )
-    return values
 
 
 def _pads(
@@ -71,7 +58,7 @@ def _pads(
         raise ValueError(
             f"padding must be an int, a tuple, 'valid' or 'same', got {padding!r}"
         )
-    return tuple((p, p) for p in _ntuple(padding, len(kernel), "padding", 0))
+    return tuple((p, p) for p in ntuple(padding, len(kernel), "padding", 0))
 
 
 def conv_output_size(
@@ -146,10 +133,10 @@ def im2col(
             f"x must be a (B, C, *spatial) tensor, got {getattr(x, 'shape', x)}"
         )
     n = x.ndim - 2
-    kernel = _ntuple(kernel_size, n, "kernel_size", 1)
-    dil = _ntuple(dilation, n, "dilation", 1)
+    kernel = ntuple(kernel_size, n, "kernel_size", 1)
+    dil = ntuple(dilation, n, "dilation", 1)
     x = F.pad(x, [p for pair in reversed(_pads(padding, kernel, dil)) for p in pair])
-    windows = _windows(x, kernel, _ntuple(stride, n, "stride", 1), dil)
+    windows = _windows(x, kernel, ntuple(stride, n, "stride", 1), dil)
     B, C = windows.shape[:2]
     order = (0, 1, *range(2 + n, 2 + 2 * n), *range(2, 2 + n))
     return windows.permute(order).reshape(B, C * math.prod(kernel), -1)  # (B, C*K, L)
@@ -240,8 +227,8 @@ def _check_conv(x, weight, bias, groups: int, impl: str, spatial_dims: int) -> N
 def _conv(x, weight, bias, stride, padding, dilation, groups, impl, spatial_dims):
     _check_conv(x, weight, bias, groups, impl, spatial_dims)
     kernel = tuple(weight.shape[2:])
-    stride = _ntuple(stride, spatial_dims, "stride", 1)
-    dilation = _ntuple(dilation, spatial_dims, "dilation", 1)
+    stride = ntuple(stride, spatial_dims, "stride", 1)
+    dilation = ntuple(dilation, spatial_dims, "dilation", 1)
     pads = _pads(padding, kernel, dilation)
     if padding == "same" and any(s > 1 for s in stride):
         raise ValueError(f"padding='same' needs stride 1, got stride={stride}")
@@ -347,10 +334,10 @@ def _pool(x, kernel_size, stride, padding, dilation, spatial_dims, mode, include
         shape = "(B, C, H, W)" if spatial_dims == 2 else "(B, C, D, H, W)"
         got = getattr(x, "shape", type(x).__name__)
         raise ValueError(f"x must be a {shape} tensor, got {got}")
-    kernel = _ntuple(kernel_size, spatial_dims, "kernel_size", 1)
-    stride = kernel if stride is None else _ntuple(stride, spatial_dims, "stride", 1)
-    pad = _ntuple(padding, spatial_dims, "padding", 0)
-    dil = _ntuple(dilation, spatial_dims, "dilation", 1)
+    kernel = ntuple(kernel_size, spatial_dims, "kernel_size", 1)
+    stride = kernel if stride is None else ntuple(stride, spatial_dims, "stride", 1)
+    pad = ntuple(padding, spatial_dims, "padding", 0)
+    dil = ntuple(dilation, spatial_dims, "dilation", 1)
     if any(2 * p > k for p, k in zip(pad, kernel, strict=True)):
         raise ValueError(f"padding must be at most kernel_size {kernel} / 2, got {pad}")
     flat_pad = [p for p in reversed(pad) for _ in range(2)]

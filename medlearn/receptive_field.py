@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from medlearn._helpers import IntOrTuple, ntuple, preserve_modes
+
 __all__ = [
     "Layer",
     "ReceptiveField",
@@ -37,8 +39,6 @@ __all__ = [
     "effective_receptive_field",
     "physical_receptive_field",
 ]
-
-IntOrTuple = int | Sequence[int]
 
 # Layers that act on every position separately (BatchNorm as at inference).
 _ACTIVATIONS = (
@@ -58,17 +58,6 @@ _POOLS = {
     nn.AvgPool2d: 2,
     nn.AvgPool3d: 3,
 }
-
-
-def _per_axis(value: IntOrTuple, n: int, name: str, minimum: int) -> tuple[int, ...]:
-    values = (value,) * n if isinstance(value, int) else tuple(value)
-    if len(values) != n or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in values
-    ):
-        raise ValueError(
-            f"{name} must be an int >= {minimum} or {n} such ints, got {value!r}"
-        )
-    return values
 
 
 @dataclass(frozen=True)
@@ -112,10 +101,10 @@ class Layer:
     def axes(self, spatial_dims: int) -> tuple[tuple[int, ...], ...]:
         """``(kernel, stride, padding, dilation)``, each one int per axis."""
         return (
-            _per_axis(self.kernel, spatial_dims, "kernel", 1),
-            _per_axis(self.stride, spatial_dims, "stride", 1),
-            _per_axis(self.padding, spatial_dims, "padding", 0),
-            _per_axis(self.dilation, spatial_dims, "dilation", 1),
+            ntuple(self.kernel, spatial_dims, "kernel", 1),
+            ntuple(self.stride, spatial_dims, "stride", 1),
+            ntuple(self.padding, spatial_dims, "padding", 0),
+            ntuple(self.dilation, spatial_dims, "dilation", 1),
         )
 
 
@@ -147,7 +136,7 @@ class ReceptiveField:
 
         Coordinates below 0 or past the input are padding.
         """
-        index = _per_axis(index, self.spatial_dims, "index", 0)
+        index = ntuple(index, self.spatial_dims, "index", 0)
         return tuple(
             (i * j - p, i * j - p + r)
             for i, j, p, r in zip(index, self.jump, self.padding, self.size)
@@ -340,9 +329,8 @@ def _input_gradients(
     device = param.device if param is not None else torch.device("cpu")
     dtype = param.dtype if param is not None else torch.float32
     generator = torch.Generator().manual_seed(seed)
-    was_training = module.training
-    module.eval()  # BatchNorm uses running statistics, Dropout is off
-    try:
+    with preserve_modes(module):
+        module.eval()  # BatchNorm uses running statistics, Dropout is off
         total = torch.zeros(shape[2:], dtype=torch.float64, device=device)
         for _ in range(num_samples):
             x = torch.randn(shape, generator=generator, dtype=dtype).to(device)
@@ -352,14 +340,12 @@ def _input_gradients(
             if output_index is None:
                 index = tuple((o - 1) // 2 for o in out_size)
             else:
-                index = _per_axis(output_index, len(out_size), "output_index", 0)
+                index = ntuple(output_index, len(out_size), "output_index", 0)
             if any(i >= o for i, o in zip(index, out_size, strict=True)):
                 raise ValueError(f"output_index must lie in {out_size}, got {index}")
             unit = out[(0, slice(None), *index)].sum()
             (grad,) = torch.autograd.grad(unit, x)  # (B, C, *spatial)
             total += grad[0].abs().sum(dim=0).double()
-    finally:
-        module.train(was_training)
     return GradientMap(total / num_samples, index)
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 import torch
 from torch import nn
 
+from medlearn._helpers import preserve_modes
+
 __all__ = ["fit", "predict", "evaluate"]
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -138,13 +140,12 @@ def predict(
     """
     if device is None:
         device = next(model.parameters()).device
-    was_training = model.training
-    model.to(device).eval()
-    out = [
-        model(inputs[i : i + batch_size].to(device)).cpu()
-        for i in range(0, len(inputs), batch_size)
-    ]
-    model.train(was_training)
+    with preserve_modes(model):  # every submodule's mode, even on error
+        model.to(device).eval()
+        out = [
+            model(inputs[i : i + batch_size].to(device)).cpu()
+            for i in range(0, len(inputs), batch_size)
+        ]
     return torch.cat(out)
 
 

@@ -37,6 +37,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import check_choice
+
 __all__ = [
     "valid_output_size",
     "nearest_valid_input_size",
@@ -311,11 +313,6 @@ class UpBlock(nn.Module):
         return self.block(x)
 
 
-def _check_choice(name: str, value: object, choices: tuple) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-
-
 class UNet(nn.Module):
     """U-Net for 2D or 3D segmentation; the paper's network with the defaults.
 
@@ -373,10 +370,10 @@ class UNet(nn.Module):
                 "in_channels, out_channels and channels must be positive ints, got "
                 f"{in_channels!r}, {out_channels!r}, {channels!r}"
             )
-        _check_choice("spatial_dims", spatial_dims, (2, 3))
-        _check_choice("padding", padding, ("same", "valid"))
-        _check_choice("norm", norm, (None, "batch", "instance"))
-        _check_choice("upsample", upsample, ("transpose", "interp"))
+        check_choice("spatial_dims", spatial_dims, (2, 3))
+        check_choice("padding", padding, ("same", "valid"))
+        check_choice("norm", norm, (None, "batch", "instance"))
+        check_choice("upsample", upsample, ("transpose", "interp"))
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         self.in_channels, self.spatial_dims = in_channels, spatial_dims

@@ -565,6 +565,19 @@ def test_gradient_maps_restore_training_mode_and_validate():
         effective_receptive_field(net, (1, 1, 8, 8), num_samples=0)
 
 
+@pytest.mark.parametrize(
+    "measure", [empirical_receptive_field, effective_receptive_field]
+)
+def test_gradient_maps_keep_a_frozen_batchnorm_frozen(measure):
+    net = nn.Sequential(nn.Conv2d(1, 1, 3), nn.BatchNorm2d(1), nn.Conv2d(1, 1, 3))
+    net.train()[1].eval()  # frozen BatchNorm inside a training model
+    measure(net, (1, 1, 8, 8), num_samples=1)
+    assert net.training and not net[1].training
+    with pytest.raises(ValueError, match="output_index"):  # and when it raises
+        measure(net, (1, 1, 8, 8), output_index=9)
+    assert net.training and not net[1].training
+
+
 def test_layer_validation_and_anisotropic_layers():
     with pytest.raises(ValueError, match="kernel"):
         Layer(0)

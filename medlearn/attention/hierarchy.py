@@ -15,12 +15,11 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from medlearn._helpers import IntOrTuple
 from medlearn.attention.swin import SwinBlock
 from medlearn.attention.vit import PatchEmbed
 
 __all__ = ["NEIGHBOUR_OFFSETS", "merge_neighbours", "PatchMerging", "SwinEncoder"]
-
-IntOrTuple = int | Sequence[int]
 
 
 # Order in which the 2 x 2 (x 2) neighbours are concatenated, as (z, y, x)

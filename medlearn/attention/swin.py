@@ -22,9 +22,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import IntOrTuple, ntuple
 from medlearn.attention.core import Mlp, _additive, scaled_dot_product_attention
 from medlearn.attention.windows import (
-    _ntuple,
     relative_position_index,
     shifted_window_mask,
     window_partition,
@@ -35,8 +35,6 @@ __all__ = [
     "WindowAttention",
     "SwinBlock",
 ]
-
-IntOrTuple = int | Sequence[int]
 
 
 class WindowAttention(nn.Module):
@@ -87,7 +85,7 @@ class WindowAttention(nn.Module):
             raise ValueError(
                 f"num_heads must be a positive divisor of dim={dim}, got {num_heads}"
             )
-        self.window_size = _ntuple(window, len(window), "window_size")
+        self.window_size = ntuple(window, len(window), "window_size")
         self.num_heads = num_heads
         self.fused = fused
         table_rows = math.prod(2 * w - 1 for w in self.window_size)
@@ -241,7 +239,7 @@ class SwinBlock(nn.Module):
         super().__init__()
         if spatial_dims not in (2, 3):
             raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
-        window = _ntuple(window_size, spatial_dims, "window_size")
+        window = ntuple(window_size, spatial_dims, "window_size")
         self.window_size, self.dim = window, dim
         shifts = ((0,) * spatial_dims, tuple(w // 2 for w in window))
         self.blocks = nn.ModuleList(

@@ -17,27 +17,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import check_reduction, reduce
+
 __all__ = [
     "HeteroscedasticHead",
     "heteroscedastic_loss",
     "sample_logits",
     "heteroscedastic_segmentation_loss",
 ]
-
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
 def _check_log_var(log_var: Tensor, like: Tensor, like_name: str) -> None:
@@ -147,7 +134,7 @@ def heteroscedastic_loss(
 
     See chapter 08 (uncertainty).
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if mean.shape != target.shape:
         raise ValueError(
             f"mean and target must have the same shape, got {tuple(mean.shape)} "
@@ -155,7 +142,7 @@ def heteroscedastic_loss(
         )
     _check_log_var(log_var, mean, "mean")
     loss = 0.5 * (torch.exp(-log_var) * (target - mean) ** 2 + log_var)
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)
 
 
 def _randn(shape: tuple[int, ...], like: Tensor, generator: torch.Generator | None):
@@ -241,7 +228,7 @@ def heteroscedastic_segmentation_loss(
 
     See chapter 08 (uncertainty).
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if logits.dim() < 2:
         raise ValueError(f"logits must be (N, C, *spatial), got {tuple(logits.shape)}")
     N, C, *S = logits.shape
@@ -262,4 +249,4 @@ def heteroscedastic_segmentation_loss(
     index = target.unsqueeze(0).unsqueeze(2).expand(n_samples, N, 1, *S)
     log_p_true = log_p.gather(2, index).squeeze(2)  # (T, N, *S)
     loss = math.log(n_samples) - torch.logsumexp(log_p_true, dim=0)  # (N, *S)
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)

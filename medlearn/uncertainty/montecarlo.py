@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 import torch
 from torch import Tensor, nn
 
+from medlearn._helpers import preserve_modes
+
 __all__ = [
     "DROPOUT_LAYERS",
     "mc_dropout_mode",
@@ -65,7 +67,6 @@ def mc_dropout_mode(model: nn.Module) -> Iterator[nn.Module]:
 
     See chapter 08 (uncertainty).
     """
-    modes = [(module, module.training) for module in model.modules()]
     dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_LAYERS)]
     if not dropouts:
         raise ValueError(
@@ -73,14 +74,11 @@ def mc_dropout_mode(model: nn.Module) -> Iterator[nn.Module]:
             f"{[c.__name__ for c in DROPOUT_LAYERS]}) for MC dropout; "
             f"found none in {type(model).__name__}"
         )
-    try:
+    with preserve_modes(model):
         model.eval()
         for module in dropouts:
             module.train()
         yield model
-    finally:
-        for module, mode in modes:
-            module.training = mode
 
 
 def _seeded(
@@ -274,10 +272,6 @@ def ensemble_predict(models: Sequence[nn.Module], x: Tensor) -> Output:
     outputs = []
     with torch.no_grad():
         for model in models:
-            modes = [(m, m.training) for m in model.modules()]
-            try:
+            with preserve_modes(model):
                 outputs.append(model.eval()(x))
-            finally:
-                for m, mode in modes:
-                    m.training = mode
     return _stack(outputs)
