@@ -186,7 +186,7 @@ def test_shift_consistency():
 def test_sampling_errors():
     with pytest.raises(ValueError, match="kernel_size"):
         binomial_kernel(0)
-    with pytest.raises(ValueError, match=r"\(B, C, H, W\)"):
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         blur_pool(torch.randn(4, 4))
     with pytest.raises(TypeError, match="Tensor"):
         blur_pool(np.zeros((1, 1, 4, 4)))
@@ -463,9 +463,9 @@ def test_bad_inputs():
         net(torch.zeros(1, 1, 45, 44))  # odd before a pooling
     with pytest.raises(ValueError, match="cannot take 20"):
         net(torch.zeros(1, 1, 44, 20))  # too small: shrinks below 1
-    with pytest.raises(ValueError, match=r"shape \(B, 1, H, W\)"):
+    with pytest.raises(ValueError, match=r"shape \(N, 1, H, W\)"):
         net(torch.zeros(1, 3, 44, 44))
-    with pytest.raises(ValueError, match=r"shape \(B, 1, H, W\)"):
+    with pytest.raises(ValueError, match=r"shape \(N, 1, H, W\)"):
         net(torch.zeros(1, 1, 44, 44, 44))
     same = UNet(1, 2, channels=TINY)
     with pytest.raises(ValueError, match="nearest size that works: 20"):
