@@ -34,7 +34,7 @@ TARGET = 2.0
 
 def bench(channels, n, size, T, chunk, repeats, device) -> dict[str, float]:
     torch.manual_seed(0)
-    net = UNet(1, 3, channels=channels, norm="batch", dropout=0.1).to(device)
+    net = UNet(2, 1, 3, channels=channels, norm="batch", dropout=0.1).to(device)
     x = batch(n, size=size, seed=0)[0].to(device)  # (N, 1, H, W)
 
     def sides(t: int) -> dict:

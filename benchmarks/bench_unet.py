@@ -30,7 +30,7 @@ QUARTER_DEFAULT = (8, 8, 16, 32, 64)
 
 
 def make_pair(spatial_dims: int, channels: tuple[int, ...], device: str):
-    ours = UNet(1, 2, spatial_dims, channels, padding="same", norm="instance")
+    ours = UNet(spatial_dims, 1, 2, channels, padding="same", norm="instance")
     features = (*channels, channels[0])  # BasicUNet: 5 encoder widths + last decoder
     theirs = BasicUNet(
         spatial_dims,

@@ -100,7 +100,7 @@ def checks() -> list[tuple[str, Callable, tuple, float]]:
         from medlearn.unet import UNet
 
         torch.manual_seed(0)
-        net = UNet(1, 2, channels=(8, 16, 32), padding="same").eval()
+        net = UNet(2, 1, 2, channels=(8, 16, 32), padding="same").eval()
         out.append(
             (
                 "unet.UNet 2D forward",
@@ -109,7 +109,7 @@ def checks() -> list[tuple[str, Callable, tuple, float]]:
                 1e-3,
             )
         )
-        net3 = UNet(1, 2, spatial_dims=3, channels=(4, 8, 16), padding="same").eval()
+        net3 = UNet(3, 1, 2, channels=(4, 8, 16), padding="same").eval()
         out.append(
             (
                 "unet.UNet 3D forward",

@@ -140,7 +140,15 @@ def attention_scaling(
     return rows
 
 
-def _measure(side, dim, window, repeats, glob, local, g) -> dict[str, float]:
+def _measure(
+    side: int,
+    dim: int,
+    window: int,
+    repeats: int,
+    glob: MultiHeadSelfAttention,
+    local: WindowAttention,
+    g: torch.Generator,
+) -> dict[str, float]:
     """One row of ``attention_scaling``: one square grid of ``side x side`` tokens."""
     x = torch.randn(1, side, side, dim, generator=g)  # (N, H, W, C)
     inputs = {

@@ -140,6 +140,7 @@ class SwinEncoder(nn.Module):
         window_size: IntOrTuple = 4,
         patch_size: IntOrTuple = 2,
         mlp_ratio: float = 4.0,
+        *,
         fused: bool = True,
     ) -> None:
         super().__init__()
@@ -153,7 +154,7 @@ class SwinEncoder(nn.Module):
         self.stages = nn.ModuleList(
             nn.Sequential(
                 *(
-                    SwinBlock(spatial_dims, c, h, window_size, mlp_ratio, True, fused)
+                    SwinBlock(spatial_dims, c, h, window_size, mlp_ratio, fused=fused)
                     for _ in range(depth)
                 )
             )

@@ -123,12 +123,15 @@ class TransformerBlock(nn.Module):
         dim: int = 64,
         num_heads: int = 4,
         mlp_ratio: float = 4.0,
+        *,
         qkv_bias: bool = True,
         fused: bool = True,
     ) -> None:
         super().__init__()
         self.norm1 = nn.LayerNorm(dim)
-        self.attn = MultiHeadSelfAttention(dim, num_heads, qkv_bias, fused)
+        self.attn = MultiHeadSelfAttention(
+            dim, num_heads, qkv_bias=qkv_bias, fused=fused
+        )
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = Mlp(dim, int(dim * mlp_ratio))
 
@@ -179,6 +182,7 @@ class ViT(nn.Module):
         depth: int = 4,
         num_heads: int = 4,
         mlp_ratio: float = 4.0,
+        *,
         fused: bool = True,
     ) -> None:
         super().__init__()
@@ -197,7 +201,7 @@ class ViT(nn.Module):
         nn.init.trunc_normal_(self.pos_embed, std=0.02)
         nn.init.trunc_normal_(self.cls_token, std=0.02)
         self.blocks = nn.ModuleList(
-            TransformerBlock(embed_dim, num_heads, mlp_ratio, True, fused)
+            TransformerBlock(embed_dim, num_heads, mlp_ratio, fused=fused)
             for _ in range(depth)
         )
         self.norm = nn.LayerNorm(embed_dim)

@@ -41,7 +41,7 @@ class Conv2d(nn.Conv2d):
     See chapter 02 (convolution).
     """
 
-    def __init__(self, *args, impl: str = "torch", **kwargs) -> None:
+    def __init__(self, *args: object, impl: str = "torch", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.impl = _check_impl(self, impl)
 
@@ -59,7 +59,7 @@ class Conv3d(nn.Conv3d):
         torch.Size([1, 2, 3, 3, 3])
     """
 
-    def __init__(self, *args, impl: str = "torch", **kwargs) -> None:
+    def __init__(self, *args: object, impl: str = "torch", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.impl = _check_impl(self, impl)
 

@@ -240,7 +240,9 @@ class PhantomDataset(Dataset):
         torch.Size([1, 32, 32])
     """
 
-    def __init__(self, n: int, dims: int = 2, seed: int = 0, **phantom_kwargs) -> None:
+    def __init__(
+        self, n: int, dims: int = 2, seed: int = 0, **phantom_kwargs: object
+    ) -> None:
         if dims not in (2, 3):
             raise ValueError(f"dims: expected 2 or 3, got {dims}")
         if n < 1:
@@ -269,14 +271,14 @@ class PhantomDataset(Dataset):
 
 
 def make_dataset(
-    n: int, *, dims: int = 2, seed: int = 0, **phantom_kwargs
+    n: int, *, dims: int = 2, seed: int = 0, **phantom_kwargs: object
 ) -> PhantomDataset:
     """Shorthand for :class:`PhantomDataset`; see there."""
     return PhantomDataset(n, dims=dims, seed=seed, **phantom_kwargs)
 
 
 def batch(
-    n: int, *, dims: int = 2, seed: int = 0, **phantom_kwargs
+    n: int, *, dims: int = 2, seed: int = 0, **phantom_kwargs: object
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` phantoms stacked for training.
 

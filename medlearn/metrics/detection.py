@@ -17,7 +17,7 @@ __all__ = ["box_iou", "nms", "average_precision"]
 COCO_IOU_THRESHOLDS = tuple(np.round(np.linspace(0.5, 0.95, 10), 2).tolist())
 
 
-def _check_boxes(boxes, name: str) -> torch.Tensor:
+def _check_boxes(boxes: torch.Tensor | Sequence, name: str) -> torch.Tensor:
     b = torch.as_tensor(boxes)
     if b.dim() != 2 or b.shape[-1] != 4:
         raise ValueError(f"{name}: expected shape (K, 4) in xyxy, got {tuple(b.shape)}")
@@ -110,7 +110,13 @@ def nms(
     return torch.tensor(keep, dtype=torch.int64)
 
 
-def _match_image(dt_boxes, dt_scores, gt_boxes, thresholds, max_dets):
+def _match_image(
+    dt_boxes: np.ndarray,
+    dt_scores: np.ndarray,
+    gt_boxes: np.ndarray,
+    thresholds: Sequence[float],
+    max_dets: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """COCO matching for one image and class: which detections are true positives.
 
     Returns detection scores ``(D,)`` and a ``(T, D)`` bool matrix of matches.
@@ -135,7 +141,9 @@ def _match_image(dt_boxes, dt_scores, gt_boxes, thresholds, max_dets):
     return dt_scores, matched
 
 
-def _precision_at_recalls(scores, matched, n_gt, recall_points):
+def _precision_at_recalls(
+    scores: np.ndarray, matched: np.ndarray, n_gt: int, recall_points: np.ndarray
+) -> np.ndarray:
     """101-point interpolated precision for one class and one IoU threshold."""
     order = np.argsort(-scores, kind="mergesort")
     tp = np.cumsum(matched[order]).astype(float)

@@ -46,7 +46,9 @@ def _as_binary(mask: torch.Tensor | np.ndarray, name: str) -> torch.Tensor:
     return mask.bool()
 
 
-def _pair(pred, target) -> tuple[torch.Tensor, torch.Tensor]:
+def _pair(
+    pred: torch.Tensor, target: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     p, t = _as_binary(pred, "pred"), _as_binary(target, "target")
     if p.shape != t.shape:
         raise ValueError(
@@ -57,7 +59,9 @@ def _pair(pred, target) -> tuple[torch.Tensor, torch.Tensor]:
     return p, t.to(p.device)
 
 
-def _counts(pred, target) -> tuple[float, float, float, float]:
+def _counts(
+    pred: torch.Tensor, target: torch.Tensor
+) -> tuple[float, float, float, float]:
     p, t = _pair(pred, target)
     tp = (p & t).sum().item()
     fp = (p & ~t).sum().item()
@@ -178,7 +182,9 @@ def mask_edges(mask: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(m ^ ndimage.binary_erosion(m, border_value=0))
 
 
-def _directed(from_edges: np.ndarray, to_edges: np.ndarray, spacing) -> np.ndarray:
+def _directed(
+    from_edges: np.ndarray, to_edges: np.ndarray, spacing: Sequence[float]
+) -> np.ndarray:
     """Distance (mm) from every voxel of ``from_edges`` to the nearest of ``to_edges``."""
     dist_to = ndimage.distance_transform_edt(~to_edges, sampling=spacing)
     return dist_to[from_edges]
@@ -189,6 +195,7 @@ def hausdorff_distance(
     target: torch.Tensor,
     percentile: float | None = None,
     spacing: Sequence[float] | None = None,
+    *,
     directed: bool = False,
 ) -> float:
     """(Percentile) Hausdorff distance between mask boundaries, in millimetres.

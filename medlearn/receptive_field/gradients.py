@@ -86,7 +86,7 @@ def _input_gradients(
         total = torch.zeros(shape[2:], dtype=torch.float64, device=device)
         for _ in range(num_samples):
             x = torch.randn(shape, generator=generator, dtype=dtype).to(device)
-            x.requires_grad_(True)
+            x.requires_grad_(requires_grad=True)
             out = module(x)  # (N, C_out, *O)
             out_size = tuple(out.shape[2:])
             if output_index is None:

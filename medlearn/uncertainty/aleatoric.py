@@ -50,17 +50,17 @@ class HeteroscedasticHead(nn.Module):
     without a constraint and the loss numerically stable.
 
     Args:
+        spatial_dims: 0 for feature vectors ``(N, C_in)``; 1, 2 or 3 for maps
+            ``(N, C_in, *spatial)``.
         in_channels: input features (``spatial_dims=0``) or input channels.
         out_channels: predicted quantities (regression targets or class logits).
             Defaults to 1.
-        spatial_dims: 0 for feature vectors ``(N, C_in)``; 1, 2 or 3 for maps
-            ``(N, C_in, *spatial)``. Defaults to 0.
 
     Raises:
         ValueError: if a size is not positive or ``spatial_dims`` not in 0..3.
 
     Example:
-        >>> head = HeteroscedasticHead(8, 1, spatial_dims=2)
+        >>> head = HeteroscedasticHead(2, 8, 1)
         >>> mean, log_var = head(torch.randn(2, 8, 5, 5))
         >>> tuple(mean.shape), tuple(log_var.shape)
         ((2, 1, 5, 5), (2, 1, 5, 5))
@@ -70,9 +70,9 @@ class HeteroscedasticHead(nn.Module):
 
     def __init__(
         self,
+        spatial_dims: int,
         in_channels: int,
         out_channels: int = 1,
-        spatial_dims: int = 0,
     ) -> None:
         super().__init__()
         if in_channels < 1 or out_channels < 1:
@@ -145,7 +145,9 @@ def heteroscedastic_loss(
     return reduce(loss, reduction)
 
 
-def _randn(shape: tuple[int, ...], like: Tensor, generator: torch.Generator | None):
+def _randn(
+    shape: tuple[int, ...], like: Tensor, generator: torch.Generator | None
+) -> Tensor:
     """Standard normal noise on ``like``'s device, drawn on the generator's device."""
     device = like.device if generator is None else generator.device
     noise = torch.randn(shape, generator=generator, device=device, dtype=like.dtype)

@@ -111,7 +111,7 @@ def _seeded(
     return forked()
 
 
-def _stack(outputs: Sequence[Output], cat: bool = False) -> Output:
+def _stack(outputs: Sequence[Output], *, cat: bool = False) -> Output:
     """Stack (or concatenate) model outputs, tensors or tuples of tensors, on dim 0."""
     join: Callable = torch.cat if cat else torch.stack
     if isinstance(outputs[0], Tensor):

@@ -130,11 +130,11 @@ class UpBlock(nn.Module):
         spatial_dims: 2 or 3.
         in_channels: channels arriving from the level below.
         out_channels: channels after upsampling and after the block.
-        skip: concatenate the (cropped) encoder map of ``out_channels``
-            channels in front of the upsampled one. Defaults to True.
         padding: "valid" or "same". Defaults to "valid".
         norm: None, "batch" or "instance". Defaults to None.
         dropout: dropout probability in the block. Defaults to 0.0.
+        skip: concatenate the (cropped) encoder map of ``out_channels``
+            channels in front of the upsampled one. Defaults to True.
         upsample: "transpose" (2x2 up-convolution) or "interp" (linear
             interpolation then a 1x1 convolution). Defaults to "transpose".
     """
@@ -144,10 +144,11 @@ class UpBlock(nn.Module):
         spatial_dims: int,
         in_channels: int,
         out_channels: int,
-        skip: bool = True,
         padding: str = "valid",
         norm: str | None = None,
         dropout: float = 0.0,
+        *,
+        skip: bool = True,
         upsample: str = "transpose",
     ) -> None:
         super().__init__()

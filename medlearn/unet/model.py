@@ -29,15 +29,15 @@ __all__ = ["UNet"]
 class UNet(nn.Module):
     """U-Net for 2D or 3D segmentation; the paper's network with the defaults.
 
-    ``UNet(1, 2, padding="valid")`` is exactly Ronneberger et al. (2015):
+    ``UNet(2, 1, 2, padding="valid")`` is exactly Ronneberger et al. (2015):
     unpadded 3x3 convolutions with bias and ReLU, 2x2 max pooling, 2x2
     up-convolutions halving the channels, crop-and-concatenate, a 1x1 head
     (31,031,745 parameters for one input channel and two classes).
 
     Args:
+        spatial_dims: 2 or 3 (first, as in every medlearn and MONAI network).
         in_channels: input channels.
         out_channels: output channels (classes; the head gives logits).
-        spatial_dims: 2 or 3. Defaults to 2.
         channels: width of each resolution level, top to bottleneck; its
             length is the depth. Defaults to (64, 128, 256, 512, 1024).
         padding: "same" (output size = input size; inputs divisible by
@@ -59,20 +59,21 @@ class UNet(nn.Module):
 
     Example:
         >>> import torch
-        >>> net = UNet(1, 3, channels=(4, 8, 16))
+        >>> net = UNet(2, 1, 3, channels=(4, 8, 16))
         >>> net(torch.rand(2, 1, 32, 32)).shape
         torch.Size([2, 3, 32, 32])
     """
 
     def __init__(
         self,
+        spatial_dims: int,
         in_channels: int,
         out_channels: int,
-        spatial_dims: int = 2,
         channels: Sequence[int] = (64, 128, 256, 512, 1024),
         padding: str = "same",
         norm: str | None = None,
         dropout: float = 0.0,
+        *,
         skip: bool = True,
         upsample: str = "transpose",
     ) -> None:
@@ -98,7 +99,7 @@ class UNet(nn.Module):
             for c_in, c_out in zip((in_channels, *channels[:-1]), channels, strict=True)
         )
         self.decoder = nn.ModuleList(
-            UpBlock(spatial_dims, c_in, c_out, skip, upsample=upsample, **opts)
+            UpBlock(spatial_dims, c_in, c_out, skip=skip, upsample=upsample, **opts)
             for c_in, c_out in zip(channels[:0:-1], channels[-2::-1], strict=True)
         )
         self.head = getattr(nn, f"Conv{spatial_dims}d")(channels[0], out_channels, 1)
