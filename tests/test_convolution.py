@@ -641,3 +641,10 @@ def test_pooling_and_gradient_maps_on_cuda_equal_cpu():
     gpu = effective_receptive_field(net.cuda(), (1, 1, 16, 16))
     assert gpu.map.device.type == "cuda"
     torch.testing.assert_close(gpu.map.cpu(), cpu.map)
+
+
+def test_gradient_map_region_of_an_unreachable_output_is_a_clear_error():
+    from medlearn.receptive_field import GradientMap
+
+    with pytest.raises(ValueError, match="does not depend on the input"):
+        _ = GradientMap(torch.zeros(4, 4), (1, 1)).region

@@ -27,3 +27,25 @@ def test_predict_restores_modes_when_the_model_fails():
     with pytest.raises(RuntimeError):
         train.predict(net, torch.randn(2, 3, 6, 6))  # 3 channels for a 1-channel conv
     assert net.training and not net[1].training
+
+
+def _fit(data: object) -> list[float]:
+    torch.manual_seed(0)
+    net = nn.Linear(3, 1)
+    hist = train.fit(
+        net, data, nn.functional.mse_loss, steps=4, batch_size=8, progress=False
+    )
+    return hist["loss"]
+
+
+def test_fit_takes_a_list_pair_as_the_tuple_pair():
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(32, 3, generator=g), torch.randn(32, 1, generator=g)
+    assert _fit([x, y]) == _fit((x, y))
+
+
+def test_fit_rejects_batches_that_are_not_pairs():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(8, 3, generator=g)
+    with pytest.raises(TypeError, match="data"):
+        _fit([x, x, x])  # three tensors: neither a pair nor a list of pairs

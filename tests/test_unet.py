@@ -27,7 +27,9 @@ from medlearn.sampling import (
     zone_plate,
 )
 from medlearn.unet import (
+    ConvBlock,
     UNet,
+    UpBlock,
     center_crop,
     crop_and_concat,
     nearest_valid_input_size,
@@ -504,3 +506,20 @@ def test_cuda_matches_cpu(spatial_dims):
     torch.testing.assert_close(
         spectrum(xs.cuda()).cpu(), spectrum(xs), atol=1e-4, rtol=1e-4
     )
+
+
+@pytest.mark.parametrize(
+    "build, word",
+    [
+        (lambda: ConvBlock(2, 1, 4, padding="full"), "padding"),
+        (lambda: ConvBlock(2, 1, 4, norm="layer"), "norm"),
+        (lambda: ConvBlock(4, 1, 4), "spatial_dims"),
+        (lambda: UpBlock(2, 8, 4, upsample="nearest"), "upsample"),
+        (lambda: UpBlock(2, 8, 4, padding="full"), "padding"),
+        (lambda: UpBlock(2, 8, 4, norm="group"), "norm"),
+    ],
+)
+def test_blocks_reject_unknown_options(build, word):
+    """Each block names a bad option instead of mapping it to a default."""
+    with pytest.raises(ValueError, match=word):
+        build()

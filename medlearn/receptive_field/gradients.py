@@ -36,9 +36,18 @@ class GradientMap:
 
     @property
     def region(self) -> tuple[tuple[int, int], ...]:
-        """Bounding box ``[start, stop)`` per axis of the non-zero gradient."""
-        nonzero = (self.map > 0).nonzero()  # (N, spatial_dims)
-        assert len(nonzero), "the output does not depend on the input"
+        """Bounding box ``[start, stop)`` per axis of the non-zero gradient.
+
+        Raises:
+            ValueError: if the gradient is zero everywhere (the output does not
+                depend on the input).
+        """
+        nonzero = (self.map > 0).nonzero()  # (K, spatial_dims)
+        if len(nonzero) == 0:
+            raise ValueError(
+                f"the output at {self.output_index} does not depend on the input: "
+                "its gradient is zero everywhere, so it has no region"
+            )
         lo, hi = nonzero.amin(dim=0).tolist(), nonzero.amax(dim=0).tolist()
         return tuple((a, b + 1) for a, b in zip(lo, hi))
 

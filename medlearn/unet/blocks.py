@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from medlearn._helpers import check_choice
+
 __all__ = ["center_crop", "crop_and_concat", "ConvBlock", "UpBlock"]
 
 
@@ -79,6 +81,22 @@ def crop_and_concat(skip: Tensor, x: Tensor) -> Tensor:
     return torch.cat([center_crop(skip, x.shape[2:]), x], dim=1)
 
 
+PADDINGS = ("same", "valid")
+NORMS = (None, "batch", "instance")
+UPSAMPLES = ("transpose", "interp")
+
+
+def check_options(
+    spatial_dims: int, padding: str, norm: str | None, dropout: float
+) -> None:
+    """Raise ``ValueError`` naming the first option that no block can build."""
+    check_choice("spatial_dims", spatial_dims, (2, 3))
+    check_choice("padding", padding, PADDINGS)
+    check_choice("norm", norm, NORMS)
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+
+
 def _norm(norm: str | None, spatial_dims: int, channels: int) -> nn.Module:
     if norm is None:
         return nn.Identity()
@@ -101,6 +119,10 @@ class ConvBlock(nn.Sequential):
             "valid".
         norm: None, "batch" or "instance". Defaults to None.
         dropout: element-wise dropout probability at the end. Defaults to 0.0.
+
+    Raises:
+        ValueError: for an unknown ``spatial_dims``, ``padding`` or ``norm``, or
+            a dropout outside [0, 1).
     """
 
     def __init__(
@@ -112,6 +134,7 @@ class ConvBlock(nn.Sequential):
         norm: str | None = None,
         dropout: float = 0.0,
     ) -> None:
+        check_options(spatial_dims, padding, norm, dropout)
         conv = getattr(nn, f"Conv{spatial_dims}d")
         pad = 1 if padding == "same" else 0
         layers: OrderedDict[str, nn.Module] = OrderedDict()
@@ -137,6 +160,9 @@ class UpBlock(nn.Module):
             channels in front of the upsampled one. Defaults to True.
         upsample: "transpose" (2x2 up-convolution) or "interp" (linear
             interpolation then a 1x1 convolution). Defaults to "transpose".
+
+    Raises:
+        ValueError: for an unknown ``upsample``, or as :class:`ConvBlock`.
     """
 
     def __init__(
@@ -152,6 +178,8 @@ class UpBlock(nn.Module):
         upsample: str = "transpose",
     ) -> None:
         super().__init__()
+        check_options(spatial_dims, padding, norm, dropout)
+        check_choice("upsample", upsample, UPSAMPLES)
         if upsample == "transpose":
             up = getattr(nn, f"ConvTranspose{spatial_dims}d")
             self.up: nn.Module = up(in_channels, out_channels, 2, stride=2)

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from medlearn._helpers import check_choice
-from medlearn.unet.blocks import ConvBlock, UpBlock
+from medlearn.unet.blocks import UPSAMPLES, ConvBlock, UpBlock, check_options
 from medlearn.unet.sizes import (
     _valid_output,
     nearest_valid_input_size,
@@ -85,12 +85,8 @@ class UNet(nn.Module):
                 "in_channels, out_channels and channels must be positive ints, got "
                 f"{in_channels!r}, {out_channels!r}, {channels!r}"
             )
-        check_choice("spatial_dims", spatial_dims, (2, 3))
-        check_choice("padding", padding, ("same", "valid"))
-        check_choice("norm", norm, (None, "batch", "instance"))
-        check_choice("upsample", upsample, ("transpose", "interp"))
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        check_options(spatial_dims, padding, norm, dropout)
+        check_choice("upsample", upsample, UPSAMPLES)
         self.in_channels, self.spatial_dims = in_channels, spatial_dims
         self.depth, self.padding = len(channels), padding
         opts = dict(padding=padding, norm=norm, dropout=dropout)
