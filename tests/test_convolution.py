@@ -648,3 +648,15 @@ def test_gradient_map_region_of_an_unreachable_output_is_a_clear_error():
 
     with pytest.raises(ValueError, match="does not depend on the input"):
         _ = GradientMap(torch.zeros(4, 4), (1, 1)).region
+
+
+def test_gradient_map_moments_follow_the_map_device():
+    """centre and std build their coordinate grids where the map is (CUDA in use)."""
+    from medlearn.receptive_field import GradientMap
+
+    grad = GradientMap(
+        torch.rand(5, 7, generator=torch.Generator().manual_seed(0)), (2, 3)
+    )
+    expected = grad.center, grad.std
+    with torch.device("meta"):  # a default device that holds no data
+        assert (grad.center, grad.std) == expected

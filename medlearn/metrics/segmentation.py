@@ -172,14 +172,17 @@ def mask_edges(mask: torch.Tensor) -> torch.Tensor:
         mask: ``(H, W)`` or ``(D, H, W)`` binary mask.
 
     Returns:
-        A bool tensor of the same shape, True on boundary voxels.
+        A bool tensor of the same shape, on the mask's device, True on
+        boundary voxels (SciPy computes the erosion on the CPU).
 
     Example:
         >>> mask_edges(torch.ones(3, 3, dtype=torch.bool)).sum().item()
         8
     """
-    m = _as_binary(mask, "mask").cpu().numpy()
-    return torch.from_numpy(m ^ ndimage.binary_erosion(m, border_value=0))
+    binary = _as_binary(mask, "mask")
+    m = binary.cpu().numpy()
+    edges = torch.from_numpy(m ^ ndimage.binary_erosion(m, border_value=0))
+    return edges.to(binary.device)
 
 
 def _directed(
@@ -247,7 +250,7 @@ def hausdorff_distance(
         raise ValueError(
             f"percentile: expected None or a value in [0, 100], got {percentile}"
         )
-    ep, et = mask_edges(p).numpy(), mask_edges(t).numpy()
+    ep, et = mask_edges(p).cpu().numpy(), mask_edges(t).cpu().numpy()
     if not ep.any() and not et.any():
         return float("nan")
     if not ep.any() or not et.any():

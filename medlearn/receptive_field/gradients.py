@@ -58,7 +58,10 @@ class GradientMap:
     def _moments(self) -> tuple[Tensor, Tensor]:
         weights = self.map.double() / self.map.sum()
         grids = torch.meshgrid(
-            *[torch.arange(s, dtype=torch.float64) for s in self.map.shape],
+            *[
+                torch.arange(s, dtype=torch.float64, device=self.map.device)
+                for s in self.map.shape
+            ],
             indexing="ij",
         )
         mean = torch.stack([(weights * g).sum() for g in grids])
