@@ -214,3 +214,10 @@ def test_real_samples_load_offline(loader, channels):
     assert img.dim() == 3 and img.shape[0] == channels and img.dtype == torch.float32
     assert 0.0 <= img.min() and img.max() <= 1.0 and img.std() > 0.01
     assert len(spacing) == 2 and all(math.isfinite(s) and s > 0 for s in spacing)
+
+
+def test_gaussian_blur_builds_its_kernel_on_the_input_device():
+    x = torch.rand(6, 9, 8, generator=torch.Generator().manual_seed(0))
+    expected = data.gaussian_blur(x, 1.5)
+    with torch.device("meta"):  # a default device that holds no data
+        assert torch.equal(data.gaussian_blur(x, 1.5), expected)
