@@ -421,3 +421,8 @@ def test_detection_metrics_on_cuda_equal_cpu():
     assert metrics.average_precision(on_cuda, gt_cuda) == metrics.average_precision(
         pred, gt
     )
+    mask = torch.rand(20, 20, generator=g) > 0.5
+    edges = metrics.mask_edges(mask.cuda())
+    assert edges.device.type == "cuda" and torch.equal(
+        edges.cpu(), metrics.mask_edges(mask)
+    )
