@@ -16,6 +16,7 @@ __all__ = [
     "IntOrTuple",
     "ntuple",
     "check_choice",
+    "check_positive_int",
     "REDUCTIONS",
     "check_reduction",
     "reduce",
@@ -66,6 +67,16 @@ def check_choice(name: str, value: object, choices: tuple) -> None:
     """
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+
+
+def check_positive_int(name: str, value: object) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is an int >= 1 (not a bool).
+
+    Example:
+        >>> check_positive_int("n_samples", 8)
+    """
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
 REDUCTIONS = ("mean", "sum", "none")

@@ -27,6 +27,8 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
+from medlearn._helpers import check_positive_int
+
 __all__ = [
     "Timing",
     "synchronize",
@@ -120,8 +122,7 @@ def compare(
         >>> len(t["a"].times), t["b"].best < 1.0
         (3, True)
     """
-    if not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be an int >= 1, got {repeats!r}")
+    check_positive_int("repeats", repeats)
     if not isinstance(warmup, int) or warmup < 0:
         raise ValueError(f"warmup must be an int >= 0, got {warmup!r}")
     for fn in fns.values():

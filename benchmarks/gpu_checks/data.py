@@ -16,6 +16,7 @@ DEVICE_FREE: dict[object, str] = {
         for fn in (
             data.physical_grid,
             data.normalised_grid,
+            data.LabelMap,
             data.Anatomy,
             data.boxes_from_masks,
             data.sample_anatomy,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from medlearn._helpers import IntOrTuple
+from medlearn._helpers import IntOrTuple, check_choice
 from medlearn.attention.swin import SwinBlock
 from medlearn.attention.vit import PatchEmbed
 
@@ -94,8 +94,7 @@ class PatchMerging(nn.Module):
 
     def __init__(self, spatial_dims: int = 2, dim: int = 48) -> None:
         super().__init__()
-        if spatial_dims not in (2, 3):
-            raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
+        check_choice("spatial_dims", spatial_dims, (2, 3))
         self.norm = nn.LayerNorm(2**spatial_dims * dim)
         self.reduction = nn.Linear(2**spatial_dims * dim, 2 * dim, bias=False)
 

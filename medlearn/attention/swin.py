@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from medlearn._helpers import IntOrTuple, ntuple
+from medlearn._helpers import IntOrTuple, check_choice, ntuple
 from medlearn.attention.core import Mlp, _additive, scaled_dot_product_attention
 from medlearn.attention.windows import (
     relative_position_index,
@@ -260,8 +260,7 @@ class SwinBlock(nn.Module):
         fused: bool = True,
     ) -> None:
         super().__init__()
-        if spatial_dims not in (2, 3):
-            raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
+        check_choice("spatial_dims", spatial_dims, (2, 3))
         window = ntuple(window_size, spatial_dims, "window_size")
         self.window_size, self.dim = window, dim
         shifts = ((0,) * spatial_dims, tuple(w // 2 for w in window))

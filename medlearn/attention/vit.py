@@ -15,7 +15,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from medlearn._helpers import IntOrTuple, ntuple
+from medlearn._helpers import IntOrTuple, check_choice, ntuple
 from medlearn.attention.core import Mlp, MultiHeadSelfAttention
 
 __all__ = ["patchify", "PatchEmbed", "TransformerBlock", "ViT"]
@@ -84,8 +84,7 @@ class PatchEmbed(nn.Module):
         patch_size: IntOrTuple = 4,
     ) -> None:
         super().__init__()
-        if spatial_dims not in (2, 3):
-            raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
+        check_choice("spatial_dims", spatial_dims, (2, 3))
         self.patch_size = ntuple(patch_size, spatial_dims, "patch_size")
         conv = nn.Conv2d if spatial_dims == 2 else nn.Conv3d
         self.proj = conv(in_channels, embed_dim, self.patch_size, self.patch_size)

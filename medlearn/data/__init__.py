@@ -38,6 +38,7 @@ from medlearn.data.acquisition import (
 from medlearn.data.anatomy import (
     LESION_KINDS,
     Anatomy,
+    LabelMap,
     boxes_from_masks,
     sample_anatomy,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "normalised_grid",
     "gaussian_blur",
     "LESION_KINDS",
+    "LabelMap",
     "Anatomy",
     "boxes_from_masks",
     "sample_anatomy",

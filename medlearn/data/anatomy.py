@@ -27,6 +27,7 @@ from medlearn.data.grid import gaussian_blur, normalised_grid, physical_grid
 
 __all__ = [
     "LESION_KINDS",
+    "LabelMap",
     "Anatomy",
     "boxes_from_masks",
     "sample_anatomy",
@@ -36,8 +37,24 @@ LESION_KINDS = ("blobs", "vessels", "none")
 LESION_INTENSITY = 0.85  # a bright lesion on a 0.5 organ
 
 
+class LabelMap:
+    """Views of the ground-truth label ``mask`` (0 background, 1 organ, 2 lesion)."""
+
+    mask: torch.Tensor
+
+    @property
+    def lesion_mask(self) -> torch.Tensor:
+        """``(*spatial)`` bool, True on lesion voxels."""
+        return self.mask == 2
+
+    @property
+    def organ_mask(self) -> torch.Tensor:
+        """``(*spatial)`` bool, True on organ voxels (lesions included)."""
+        return self.mask >= 1
+
+
 @dataclass(frozen=True, eq=False)
-class Anatomy:
+class Anatomy(LabelMap):
     """One synthetic body: clean tissue intensities and exact ground truth.
 
     Attributes:
@@ -64,16 +81,6 @@ class Anatomy:
     def label(self) -> int:
         """Image-level class: 1 if there is any lesion, else 0."""
         return int(len(self.boxes) > 0)
-
-    @property
-    def lesion_mask(self) -> torch.Tensor:
-        """``(*spatial)`` bool, True on lesion voxels."""
-        return self.mask == 2
-
-    @property
-    def organ_mask(self) -> torch.Tensor:
-        """``(*spatial)`` bool, True on organ voxels (lesions included)."""
-        return self.mask >= 1
 
 
 def _uniform(g: torch.Generator, low: float, high: float) -> float:

@@ -23,7 +23,7 @@ from medlearn.data.acquisition import (
     resolve_site,
     sample_acquisition,
 )
-from medlearn.data.anatomy import Anatomy, sample_anatomy
+from medlearn.data.anatomy import Anatomy, LabelMap, sample_anatomy
 
 __all__ = [
     "Phantom",
@@ -36,7 +36,7 @@ __all__ = [
 
 
 @dataclass
-class Phantom:
+class Phantom(LabelMap):
     """One synthetic image with its exact ground truth.
 
     Attributes:
@@ -64,19 +64,19 @@ class Phantom:
     anatomy: Anatomy | None = field(default=None, repr=False)
     acquisition: Acquisition | None = field(default=None, repr=False)
 
-    @property
-    def lesion_mask(self) -> torch.Tensor:
-        """``(*spatial)`` bool, True on lesion voxels."""
-        return self.mask == 2
 
-    @property
-    def organ_mask(self) -> torch.Tensor:
-        """``(*spatial)`` bool, True on organ voxels (lesions included)."""
-        return self.mask >= 1
+def _check_size(size: int | tuple[int, ...], nd: int) -> tuple[int, ...]:
+    if isinstance(size, int):
+        size = (size,) * nd
+    size = tuple(int(s) for s in size)
+    if len(size) != nd or any(s < 8 for s in size):
+        raise ValueError(f"size: expected {nd} sizes >= 8, got {size}")
+    return size
 
 
 def _phantom(
-    size: tuple[int, ...],
+    spatial_dims: int,
+    size: int | tuple[int, ...],
     spacing: tuple[float, ...],
     *,
     seed: int,
@@ -86,11 +86,17 @@ def _phantom(
     lesion_intensity: float | None,
 ) -> Phantom:
     """Anatomy, then one scan at ``site``, from one generator seeded with ``seed``."""
+    size = _check_size(size, spatial_dims)
+    if len(spacing) != spatial_dims:
+        axes = "(y, x)" if spatial_dims == 2 else "(z, y, x)"
+        raise ValueError(
+            f"spacing: expected {spatial_dims} values {axes} in mm, got {spacing}"
+        )
     site = resolve_site(site)
     g = torch.Generator().manual_seed(int(seed))
     anatomy = sample_anatomy(
         size,
-        spacing,
+        tuple(spacing),
         g,
         lesions=lesions,
         n_lesions=n_lesions,
@@ -108,15 +114,6 @@ def _phantom(
         anatomy=anatomy,
         acquisition=acquisition,
     )
-
-
-def _check_size(size: int | tuple[int, ...], nd: int) -> tuple[int, ...]:
-    if isinstance(size, int):
-        size = (size,) * nd
-    size = tuple(int(s) for s in size)
-    if len(size) != nd or any(s < 8 for s in size):
-        raise ValueError(f"size: expected {nd} sizes >= 8, got {size}")
-    return size
 
 
 def phantom_2d(
@@ -155,12 +152,10 @@ def phantom_2d(
         >>> p.image.shape, p.mask.shape, p.label
         (torch.Size([1, 32, 32]), torch.Size([32, 32]), 1)
     """
-    size = _check_size(size, 2)
-    if len(spacing) != 2:
-        raise ValueError(f"spacing: expected 2 values (y, x) in mm, got {spacing}")
     return _phantom(
+        2,
         size,
-        tuple(spacing),
+        spacing,
         seed=seed,
         site=site,
         lesions=lesions,
@@ -203,12 +198,10 @@ def phantom_3d(
         >>> p.image.shape, p.spacing
         (torch.Size([1, 8, 16, 16]), (5.0, 0.8, 0.8))
     """
-    size = _check_size(size, 3)
-    if len(spacing) != 3:
-        raise ValueError(f"spacing: expected 3 values (z, y, x) in mm, got {spacing}")
     return _phantom(
+        3,
         size,
-        tuple(spacing),
+        spacing,
         seed=seed,
         site=site,
         lesions=lesions,

@@ -17,6 +17,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
+from medlearn._helpers import check_positive_int
+
 __all__ = [
     "ReliabilityDiagram",
     "reliability_diagram",
@@ -101,8 +103,7 @@ def reliability_diagram(
 
     See chapter 08 (uncertainty).
     """
-    if not isinstance(n_bins, int) or n_bins < 1:
-        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
+    check_positive_int("n_bins", n_bins)
     confidence, correct = _confidence_and_correct(probs, labels)  # (M,) each
     edges = torch.linspace(0, 1, n_bins + 1, dtype=probs.dtype, device=probs.device)
     index = (torch.bucketize(confidence, edges, right=True) - 1).clamp(0, n_bins - 1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from medlearn._helpers import IntOrTuple, ntuple, preserve_modes
+from medlearn._helpers import IntOrTuple, check_positive_int, ntuple, preserve_modes
 from medlearn.receptive_field.networks import _check_shape
 
 __all__ = ["GradientMap", "empirical_receptive_field", "effective_receptive_field"]
@@ -87,8 +87,7 @@ def _input_gradients(
     seed: int,
 ) -> GradientMap:
     shape = _check_shape(input_shape)
-    if not isinstance(num_samples, int) or num_samples < 1:
-        raise ValueError(f"num_samples must be a positive int, got {num_samples!r}")
+    check_positive_int("num_samples", num_samples)
     param = next(module.parameters(), None)
     device = param.device if param is not None else torch.device("cpu")
     dtype = param.dtype if param is not None else torch.float32

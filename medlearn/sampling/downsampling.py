@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import check_positive_int
 from medlearn.sampling.filters import (
     PADDING_MODES,
     _spatial_dims,
@@ -36,11 +37,6 @@ __all__ = [
 METHODS = ("stride", "max", "avg", "blur", "maxblur")
 
 
-def _check_factor(factor: int) -> None:
-    if not isinstance(factor, int) or factor < 1:
-        raise ValueError(f"factor must be a positive int, got {factor!r}")
-
-
 def subsample(x: Tensor, factor: int = 2) -> Tensor:
     """Keep every ``factor``-th sample along each spatial axis (plain striding).
 
@@ -59,7 +55,7 @@ def subsample(x: Tensor, factor: int = 2) -> Tensor:
         [[[0.0, 2.0, 4.0]]]
     """
     dims = _spatial_dims(x)
-    _check_factor(factor)
+    check_positive_int("factor", factor)
     return x[(..., *[slice(None, None, factor)] * dims)]
 
 
@@ -81,7 +77,7 @@ def max_pool(x: Tensor, factor: int = 2) -> Tensor:
         [[[1.0, 3.0]]]
     """
     dims = _spatial_dims(x)
-    _check_factor(factor)
+    check_positive_int("factor", factor)
     return getattr(F, f"max_pool{dims}d")(x, factor)
 
 
@@ -103,7 +99,7 @@ def avg_pool(x: Tensor, factor: int = 2) -> Tensor:
         [[[0.5, 2.5]]]
     """
     dims = _spatial_dims(x)
-    _check_factor(factor)
+    check_positive_int("factor", factor)
     return getattr(F, f"avg_pool{dims}d")(x, factor)
 
 
@@ -134,7 +130,7 @@ def blur_pool(
         >>> blur_pool(torch.rand(2, 3, 8, 8)).shape
         torch.Size([2, 3, 4, 4])
     """
-    _check_factor(factor)
+    check_positive_int("factor", factor)
     kernel = binomial_kernel(kernel_size, _spatial_dims(x), dtype=torch.float64)
     return depthwise_filter(x, kernel, factor, padding_mode)
 
@@ -218,7 +214,7 @@ class BlurPool(nn.Module):
         padding_mode: str = "reflect",
     ) -> None:
         super().__init__()
-        _check_factor(factor)
+        check_positive_int("factor", factor)
         if padding_mode not in PADDING_MODES:
             raise ValueError(
                 f"padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}"

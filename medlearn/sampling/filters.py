@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from medlearn._helpers import check_choice, check_positive_int
+
 __all__ = ["PADDING_MODES", "binomial_kernel", "depthwise_filter", "blur"]
 
 PADDING_MODES = ("reflect", "replicate", "circular", "zeros")
@@ -59,10 +61,8 @@ def binomial_kernel(
         >>> binomial_kernel(3, spatial_dims=1)
         tensor([0.2500, 0.5000, 0.2500])
     """
-    if not isinstance(kernel_size, int) or kernel_size < 1:
-        raise ValueError(f"kernel_size must be a positive int, got {kernel_size!r}")
-    if spatial_dims not in (1, 2, 3):
-        raise ValueError(f"spatial_dims must be 1, 2 or 3, got {spatial_dims!r}")
+    check_positive_int("kernel_size", kernel_size)
+    check_choice("spatial_dims", spatial_dims, (1, 2, 3))
     n = kernel_size - 1
     taps = torch.tensor(
         [math.comb(n, k) for k in range(kernel_size)], dtype=torch.float64

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from medlearn._helpers import check_reduction, reduce
+from medlearn._helpers import check_choice, check_reduction, reduce
 
 __all__ = [
     "HeteroscedasticHead",
@@ -80,8 +80,7 @@ class HeteroscedasticHead(nn.Module):
                 "in_channels and out_channels must be >= 1, got "
                 f"{in_channels} and {out_channels}"
             )
-        if spatial_dims not in (0, 1, 2, 3):
-            raise ValueError(f"spatial_dims must be 0, 1, 2 or 3, got {spatial_dims}")
+        check_choice("spatial_dims", spatial_dims, (0, 1, 2, 3))
         self.spatial_dims = spatial_dims
         if spatial_dims == 0:
             self.proj = nn.Linear(in_channels, 2 * out_channels)

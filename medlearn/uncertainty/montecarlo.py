@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 import torch
 from torch import Tensor, nn
 
-from medlearn._helpers import preserve_modes
+from medlearn._helpers import check_positive_int, preserve_modes
 
 __all__ = [
     "DROPOUT_LAYERS",
@@ -132,8 +132,7 @@ def _check_inputs(model: nn.Module, x: Tensor, n_samples: int) -> None:
     if not isinstance(x, Tensor) or x.dim() < 1:
         got = f"shape {tuple(x.shape)}" if isinstance(x, Tensor) else type(x).__name__
         raise TypeError(f"x must be a batched tensor (N, ...), got {got}")
-    if not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    check_positive_int("n_samples", n_samples)
 
 
 def mc_dropout_loop(

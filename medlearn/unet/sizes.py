@@ -9,6 +9,8 @@ sizes of :func:`encoder_sizes` and :func:`decoder_sizes`. See chapter 03 (unet).
 
 from __future__ import annotations
 
+from medlearn._helpers import check_positive_int
+
 __all__ = [
     "encoder_sizes",
     "decoder_sizes",
@@ -82,11 +84,6 @@ def _valid_output(size: int, depth: int) -> int | None:
     return decoder[-1] if decoder else encoder[-1]
 
 
-def _check_depth(depth: int) -> None:
-    if not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be a positive int, got {depth!r}")
-
-
 def valid_output_size(input_size: int, depth: int = 5) -> int:
     """Output size of a valid (unpadded) U-Net with ``depth`` resolution levels.
 
@@ -109,7 +106,7 @@ def valid_output_size(input_size: int, depth: int = 5) -> int:
         >>> valid_output_size(572, depth=5)
         388
     """
-    _check_depth(depth)
+    check_positive_int("depth", depth)
     out = _valid_output(input_size, depth)
     if out is None:
         raise ValueError(
@@ -141,7 +138,7 @@ def nearest_valid_input_size(size: int, depth: int = 5) -> int:
         >>> nearest_valid_input_size(570, depth=5)
         572
     """
-    _check_depth(depth)
+    check_positive_int("depth", depth)
     bottom = 1
     while _valid_output(_input_for_bottom(bottom, depth), depth) is None:
         bottom += 1  # the smallest bottleneck whose decoder stays non-empty
