@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv chromium test test-fast book lab assignments grade bench lint clean
+.PHONY: venv chromium bubblewrap test test-fast book lab assignments grade bench lint clean
 
 # The environment is rebuilt only when the pins change. torch goes first, on its
 # own: every later install is constrained to it, so nothing pulls another torch.
@@ -31,6 +31,14 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+# bubblewrap: the sandbox of every grading kernel (medgrade.sandbox).
+BWRAP := /usr/bin/bwrap
+$(BWRAP):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq bubblewrap
+
+bubblewrap: $(BWRAP)
+
 ## Run every test: library against references, notebooks within budget,
 ## the nbgrader pipeline, the executed book with warnings as errors, and the
 ## book and JupyterLab in a headless browser.
@@ -38,7 +46,7 @@ chromium: $(CHROMIUM)
 ## measured against its budget without other tests sharing the cores; then
 ## everything else on both cores.
 BOOK_TESTS := tests/test_book.py $(wildcard tests/test_browser.py)
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(BWRAP)
 	$(BIN)/python -m pytest $(BOOK_TESTS) --durations=5; book=$$?; \
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(addprefix --ignore=,$(BOOK_TESTS)); rest=$$?; \
 	exit $$(( book || rest ))
@@ -64,8 +72,9 @@ assignments: $(STAMP)
 	  $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
 ## Autograde everything under submitted/ in parallel (one nbgrader process per core),
-## write feedback/ and grades.csv (score, status, tampering flags per submission).
-grade: $(STAMP)
+## each submission in its own sandboxed kernel; write feedback/ and grades.csv
+## (score, status and review flags per submission).
+grade: $(STAMP) $(BWRAP)
 	$(BIN)/python tools/grade.py --jobs $$(nproc)
 
 ## Benchmarks against peers (ratios printed, nothing asserted).
@@ -73,8 +82,8 @@ bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check medlearn tests benchmarks tools
-	$(BIN)/ruff format --check medlearn tests benchmarks tools
+	$(BIN)/ruff check medlearn medgrade tests benchmarks tools
+	$(BIN)/ruff format --check medlearn medgrade tests benchmarks tools
 
 clean:
-	rm -rf _build autograded feedback gradebook.db grades.csv .pytest_cache
+	rm -rf _build autograded feedback gradebook.db grades.csv .pytest_cache .medgrade

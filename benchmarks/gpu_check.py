@@ -50,7 +50,8 @@ def to_device(x: object, device: torch.device) -> object:
 def flatten(x: object) -> list[torch.Tensor]:
     """Every value in a result, as CPU tensors, in a fixed order."""
     if isinstance(x, torch.Tensor):
-        return [x.detach().cpu()]
+        x = x.detach().cpu()
+        return [torch.view_as_real(x) if x.is_complex() else x]
     if isinstance(x, np.ndarray):
         return [torch.from_numpy(np.ascontiguousarray(x))]
     if isinstance(x, bytes):

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 __all__ = [
     "IntOrTuple",
+    "per_axis",
     "ntuple",
     "check_choice",
     "check_positive_int",
@@ -24,6 +25,31 @@ __all__ = [
 ]
 
 IntOrTuple = int | Sequence[int]
+
+
+def per_axis(value: object, n: int, name: str) -> tuple:
+    """Broadcast one value to ``n`` axes, or check that a sequence has ``n`` entries.
+
+    Args:
+        value: one value (any type but a sequence), or a sequence of ``n``.
+        n: number of axes.
+        name: the argument's name, for the error message.
+
+    Returns:
+        A tuple of ``n`` values (not validated further; see :func:`ntuple`).
+
+    Raises:
+        ValueError: naming ``name``, for a sequence of another length.
+
+    Example:
+        >>> per_axis(0.25, 3, "overlap"), per_axis((1, None), 2, "roi_size")
+        ((0.25, 0.25, 0.25), (1, None))
+    """
+    is_sequence = isinstance(value, Sequence) and not isinstance(value, str)
+    values = tuple(value) if is_sequence else (value,) * n
+    if len(values) != n:
+        raise ValueError(f"{name}: expected one value or {n}, got {value!r}")
+    return values
 
 
 def ntuple(value: IntOrTuple, n: int, name: str, minimum: int = 1) -> tuple[int, ...]:
@@ -66,7 +92,7 @@ def check_choice(name: str, value: object, choices: tuple) -> None:
         >>> check_choice("norm", "batch", (None, "batch", "instance"))
     """
     if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+        raise ValueError(f"{name}: expected one of {choices}, got {value!r}")
 
 
 def check_positive_int(name: str, value: object) -> None:

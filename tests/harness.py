@@ -17,9 +17,9 @@ from pathlib import Path
 
 import nbformat
 
+from medgrade import batch
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import grade as grade_tool  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SOLUTION_MARKERS = re.compile(r"^\s*#* ?### (BEGIN|END) SOLUTION\s*$")
@@ -64,10 +64,16 @@ class Mutant:
     source: str
     description: str
     feedback: str  # a phrase the student's feedback must contain (the diagnosis)
+    must_pass: bool = False  # a correct alternative: it must get full marks
 
 
-def mutants(assignment: str) -> list[Mutant]:
-    """The catalogue of plausible wrong answers for ``assignment``."""
+def _catalogue(assignment: str) -> list[Mutant]:
+    """Every entry of ``tests/mutants/<assignment>/``: wrong answers and correct alternatives.
+
+    Line 1 is ``# replaces: <grade_id>``; line 2 is either ``# feedback: <phrase>`` (a
+    wrong answer, whose feedback must contain the phrase) or ``# must pass: <what it
+    does differently>`` (a correct answer written differently, which must get full marks).
+    """
     out = []
     for path in sorted((ROOT / "tests" / "mutants" / assignment).glob("*.py")):
         text = path.read_text()
@@ -77,21 +83,36 @@ def mutants(assignment: str) -> list[Mutant]:
             raise ValueError(f"{path}: first line must be '# replaces: <grade_id>'")
         doc = re.search(r'"""(.*?)"""', rest, re.S)
         fb = re.search(r"^# feedback: (.+)$", rest, re.M)
-        if not fb:
+        ok = re.search(r"^# must pass: (.+)$", rest, re.M)
+        if not (fb or ok):
             raise ValueError(
-                f"{path}: second line must be '# feedback: <phrase the feedback must contain>'"
+                f"{path}: second line must be '# feedback: <phrase the feedback must contain>' "
+                "or '# must pass: <how this correct answer differs>'"
             )
-        description = doc.group(1).strip() if doc else ""
+        description = (
+            doc.group(1).strip() if doc else (ok.group(1).strip() if ok else "")
+        )
         out.append(
             Mutant(
                 path.stem,
                 m.group(1),
                 rest.strip("\n"),
                 description,
-                fb.group(1).strip(),
+                fb.group(1).strip() if fb else "",
+                must_pass=bool(ok) and not fb,
             )
         )
     return out
+
+
+def mutants(assignment: str) -> list[Mutant]:
+    """The catalogue of plausible wrong answers for ``assignment``."""
+    return [m for m in _catalogue(assignment) if not m.must_pass]
+
+
+def alternatives(assignment: str) -> list[Mutant]:
+    """Correct answers written differently ("must pass"): full marks required."""
+    return [m for m in _catalogue(assignment) if m.must_pass]
 
 
 def strip_solution_markers(source: str) -> str:
@@ -133,8 +154,8 @@ def env() -> dict[str, str]:
         f"{BIN}{os.pathsep}{e.get('PATH', '')}"  # nbgrader shells out to alembic
     )
     # short limits keep adversarial submissions cheap to grade in the test suite
-    e.setdefault("MEDLEARN_CELL_TIMEOUT", "20")
-    e.setdefault("MEDLEARN_NOTEBOOK_TIMEOUT", "120")
+    e.setdefault("MEDGRADE_CELL_TIMEOUT", "20")
+    e.setdefault("MEDGRADE_NOTEBOOK_TIMEOUT", "120")
     # the suite runs several kernels at once on 2 cores: one thread each avoids
     # the oversubscription that makes small torch ops 10x slower
     e.setdefault("OMP_NUM_THREADS", "1")
@@ -151,7 +172,7 @@ def make_course(tmp: Path, assignment: str) -> Path:
     (course / "solutions").mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
-    grade_tool.nbgrader(course, "generate_assignment", assignment, "--force")
+    batch.nbgrader(course, "generate_assignment", assignment, "--force")
     return course
 
 
@@ -167,12 +188,12 @@ def autograde(
         {
             k: v
             for k, v in env().items()
-            if k.startswith("MEDLEARN_") or k in ("PYTHONPATH",)
+            if k.startswith("MEDGRADE_") or k in ("PYTHONPATH",)
         }
     )
-    return grade_tool.grade(
-        course, [assignment], jobs=jobs, csv_path=course / "grades.csv"
-    )[assignment]
+    return batch.grade(course, [assignment], jobs=jobs, csv_path=course / "grades.csv")[
+        assignment
+    ]
 
 
 def feedback_html(course: Path, assignment: str, student: str) -> Path:
@@ -209,7 +230,9 @@ def part_dependencies(assignment: str) -> dict[str, set[str]]:
     return deps
 
 
-def combine_mutants(assignment: str) -> list[list[Mutant]]:
+def combine_mutants(
+    assignment: str, entries: list[Mutant] | None = None
+) -> list[list[Mutant]]:
     """Pack mutants into as few notebooks as possible without letting them interact.
 
     Two mutants share a notebook only if they replace different parts and
@@ -218,7 +241,7 @@ def combine_mutants(assignment: str) -> list[list[Mutant]]:
     """
     deps = part_dependencies(assignment)
     groups: list[list[Mutant]] = []
-    for m in mutants(assignment):
+    for m in mutants(assignment) if entries is None else entries:
         uses_m = deps.get(m.replaces, set()) | _names(m.source)
         for g in groups:
             ok = all(

@@ -60,9 +60,20 @@ def graded(request, tmp_path_factory):
             assignment, replace={m.replaces: m.source for m in group}
         )
         mutant_student.update({m.name: name for m in group})
+    alternative_student = {}
+    for i, group in enumerate(
+        harness.combine_mutants(assignment, harness.alternatives(assignment))
+    ):
+        name = f"alternatives-{i}"
+        students[name] = harness.submission(
+            assignment, replace={m.replaces: m.source for m in group}
+        )
+        alternative_student.update({m.name: name for m in group})
     attacks = adversarial.attacks(assignment)
     for attack in attacks:
-        students[f"attack-{attack.name}"] = attack.build(assignment)
+        students[f"attack-{attack.name}"] = attack.build(assignment, course)
+    # an honest student graded after the attackers (in sorted order, on both shards)
+    students["zz-victim"] = harness.submission(assignment)
     start = time.perf_counter()
     results = harness.autograde(course, assignment, students)
     _BATCHES[assignment] = {
@@ -72,6 +83,7 @@ def graded(request, tmp_path_factory):
         "results": results,
         "students": students,
         "mutant_student": mutant_student,
+        "alternative_student": alternative_student,
         "attacks": attacks,
         "elapsed": time.perf_counter() - start,
     }
@@ -154,6 +166,22 @@ def test_every_mutant_loses_points_on_its_hidden_tests(graded):
     )
 
 
+def test_every_correct_alternative_gets_full_marks(graded):
+    """A correct answer written differently from the solution loses nothing, and is not flagged."""
+    a = graded["assignment"]
+    lost = []
+    for m in harness.alternatives(a):
+        student = graded["alternative_student"][m.name]
+        g = graded["grades"][student]
+        tests = {k: v for k, v in g.items() if k.startswith(f"test_{m.replaces}_")}
+        if not tests or any(s < mx for s, mx in tests.values()):
+            lost.append(f"{m.name} ({m.description}): {tests}")
+        flags = graded["results"][student]["flags"]
+        if flags:
+            lost.append(f"{m.name}: flagged {flags}")
+    assert not lost, f"{a}: correct alternatives that lost points:\n" + "\n".join(lost)
+
+
 def _hidden_lines(assignment: str) -> set[str]:
     src = nbformat.read(harness.source_notebook(assignment), as_version=4)
     lines = set()
@@ -208,7 +236,7 @@ def test_adversarial_submissions_get_an_honest_score(graded):
         total = _auto(g)[0] if r["status"] == "graded" else 0.0
         tests = {k: v for k, v in g.items() if k.startswith(f"test_{part}_")}
         if attack.expect == "full":
-            ok = r["status"] == "graded" and total == full_total
+            ok = r["status"] == "graded" and _auto(g) == (full_total, full_total)
         elif attack.expect == "zero":
             ok = total == 0
         elif attack.expect == "zero_part":
@@ -227,16 +255,48 @@ def test_adversarial_submissions_get_an_honest_score(graded):
     assert not wrong, f"{a}: dishonest scores:\n" + "\n".join(wrong)
 
 
-def test_the_batch_survives_the_attacks(graded):
-    """Everyone else in the batch is graded normally, within bounded time."""
-    assert graded["results"]["solution"]["status"] == "graded"
-    failed = [
-        s
-        for s, r in graded["results"].items()
-        if r["status"] != "graded" and not s.startswith("attack-os_exit")
+def test_adversarial_submissions_are_flagged(graded):
+    unflagged = [
+        f"{a.name}: flags {graded['results'][f'attack-{a.name}']['flags']}"
+        for a in graded["attacks"]
+        if a.flag
+        and not any(a.flag in f for f in graded["results"][f"attack-{a.name}"]["flags"])
     ]
+    assert not unflagged, "attacks not flagged for review:\n" + "\n".join(unflagged)
+
+
+def test_honest_submissions_are_not_flagged(graded):
+    for student in ("solution", "untouched", "zz-victim"):
+        assert graded["results"][student]["flags"] == [], (
+            f"{student} was flagged: {graded['results'][student]['flags']}"
+        )
+
+
+def test_the_batch_survives_the_attacks(graded):
+    """Everyone is graded (the attackers too, with their own zero), within bounded time."""
+    failed = [s for s, r in graded["results"].items() if r["status"] != "graded"]
     assert not failed, f"students not graded: {failed}"
+    g = graded["grades"]["zz-victim"]
+    assert _auto(g) == _auto(graded["grades"]["solution"]), (
+        "an honest student graded after the attackers lost points"
+    )
     assert graded["elapsed"] < 900, f"the batch took {graded['elapsed']:.0f} s"
+
+
+def test_gradebook_cannot_be_changed_by_a_submission(graded):
+    """A score daemon or a write to the gradebook changes nothing, even later."""
+    time.sleep(2)
+    again = harness.batch.read_results(
+        graded["course"], graded["assignment"], sorted(graded["students"])
+    )
+    changed = [s for s, r in again.items() if r["grades"] != graded["grades"][s]]
+    assert not changed, f"scores changed after grading: {changed}"
+
+
+def test_every_notebook_has_a_sandboxed_report(graded):
+    for student, r in graded["results"].items():
+        assert r["reports"], f"{student}: no grading report"
+        assert all(rep["sandbox"] == "bwrap" for rep in r["reports"]), student
 
 
 def test_writes_by_a_submission_stay_out_of_the_course(graded):
@@ -247,15 +307,15 @@ def test_writes_by_a_submission_stay_out_of_the_course(graded):
     assert (course / "nbgrader_config.py").read_text() == (
         harness.ROOT / "nbgrader_config.py"
     ).read_text()
+    assert not (harness.ROOT / "HACKED.txt").exists()
 
 
 def test_tampering_is_reported_in_feedback_and_flagged(graded):
     text = _feedback_text(graded, "attack-monkeypatch")
-    assert "replaced" in text and "scores zero" in text
+    assert "does not allow" in text and "scores zero" in text
     assert graded["results"]["attack-monkeypatch"]["flags"], (
         "tampering was not flagged for review"
     )
-    assert not graded["results"]["solution"]["flags"]
 
 
 def test_grading_at_scale_writes_every_score_to_csv(graded):
@@ -270,3 +330,4 @@ def test_grading_at_scale_writes_every_score_to_csv(graded):
         r = graded["results"][row["student"]]
         assert float(row["score"]) == r["score"] and row["status"] == r["status"]
         assert float(row["max_score"]) == r["max_score"] > 0
+        assert row["flags"] == "; ".join(r["flags"])

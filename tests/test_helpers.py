@@ -38,7 +38,7 @@ def test_reduce(reduction, expected):
 def test_check_choice():
     _helpers.check_choice("norm", None, (None, "batch"))
     with pytest.raises(
-        ValueError, match=r"norm must be one of \(None, 'batch'\), got 'bn'"
+        ValueError, match=r"norm: expected one of \(None, 'batch'\), got 'bn'"
     ):
         _helpers.check_choice("norm", "bn", (None, "batch"))
 
@@ -60,3 +60,10 @@ def test_preserve_modes_restores_every_submodule_even_on_error():
         net.eval()
         raise RuntimeError("boom")
     assert [m.training for m in net.modules()] == before
+
+
+def test_per_axis_broadcasts_without_judging_the_values():
+    assert _helpers.per_axis(0.5, 3, "overlap") == (0.5, 0.5, 0.5)
+    assert _helpers.per_axis([4, None], 2, "roi_size") == (4, None)
+    with pytest.raises(ValueError, match=r"roi_size: expected one value or 3"):
+        _helpers.per_axis((4, 4), 3, "roi_size")

@@ -41,7 +41,12 @@ LAYERS = {
         "unet",
         "attention",
         "wsi",
+        "volumes",
         "uncertainty",
+        "fairness",
+        "physics",
+        "enhance",
+        "fusion",
     },
     "workflow": {"train", "viz"},
 }
@@ -174,6 +179,7 @@ def test_no_library_file_is_too_long(path):
 # helpers that exist once, in medlearn/_helpers.py
 HELPER_NAMES = {
     "IntOrTuple",
+    "per_axis",
     "ntuple",
     "_ntuple",
     "_per_axis",

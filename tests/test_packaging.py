@@ -86,7 +86,7 @@ def test_code_is_ruff_clean():
     import sys
 
     ruff = Path(sys.executable).parent / "ruff"
-    paths = ["medlearn", "tests", "benchmarks", "tools"]
+    paths = ["medlearn", "medgrade", "tests", "benchmarks", "tools"]
     check = subprocess.run(
         [str(ruff), "check", *paths], cwd=ROOT, capture_output=True, text=True
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from medlearn.grading.checks import _GREEN, _RED, _RESET
+from medgrade.checks import GREEN as _GREEN
+from medgrade.checks import RED as _RED
+from medgrade.checks import RESET as _RESET
 
 __all__ = ["Passed", "passed", "Progress", "progress"]
 
