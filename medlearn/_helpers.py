@@ -102,7 +102,7 @@ def check_positive_int(name: str, value: object) -> None:
         >>> check_positive_int("n_samples", 8)
     """
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
+        raise ValueError(f"{name}: expected a positive int, got {value!r}")
 
 
 REDUCTIONS = ("mean", "sum", "none")

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from medlearn._helpers import check_choice
+from medlearn._helpers import check_choice, check_positive_int
 from medlearn.fairness.disparity import (
     AGGS,
     DISPARITIES,
@@ -120,8 +120,7 @@ def permutation_test(
     check_choice("statistic", statistic, tuple(DISPARITIES))
     check_choice("method", method, METHODS)
     check_choice("agg", agg, AGGS)
-    if not isinstance(n_perm, int) or isinstance(n_perm, bool) or n_perm < 1:
-        raise ValueError(f"n_perm: expected a positive int, got {n_perm!r}")
+    check_positive_int("n_perm", n_perm)
     cell, g = _cells(y_true, y_pred, groups)
     G = len(g)
     counts = torch.bincount(g.codes * 4 + cell, minlength=4 * G).reshape(G, 4)

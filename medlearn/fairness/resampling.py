@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from medlearn._helpers import check_choice
+from medlearn._helpers import check_choice, check_positive_int
 from medlearn.fairness.groups import Groups, _cells, encode_groups
 from medlearn.fairness.inputs import ArrayLike, GroupsLike
 
@@ -23,8 +23,7 @@ __all__ = ["stratified_bootstrap_indices", "bootstrap_counts"]
 
 
 def _check_bootstrap(n_boot: int, confidence: float) -> None:
-    if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 1:
-        raise ValueError(f"n_boot: expected a positive int, got {n_boot!r}")
+    check_positive_int("n_boot", n_boot)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence: expected a level in (0, 1), got {confidence!r}")
 

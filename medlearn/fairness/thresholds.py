@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from medlearn._helpers import check_choice
+from medlearn._helpers import check_choice, check_positive_int
 from medlearn.fairness.curves import (
     _Curve,
     _grid,
@@ -252,8 +252,7 @@ def fit_group_thresholds(
     """
     check_choice("constraint", constraint, tuple(CONSTRAINTS))
     check_choice("objective", objective, OBJECTIVES)
-    if not isinstance(grid_size, int) or isinstance(grid_size, bool) or grid_size < 1:
-        raise ValueError(f"grid_size: expected a positive int, got {grid_size!r}")
+    check_positive_int("grid_size", grid_size)
     s, y = as_probabilities(probs, "probs"), as_binary(y_true, "y_true")
     g = encode_groups(groups)
     _check_lengths(probs=s, y_true=y, groups=g.codes)

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from medlearn._helpers import per_axis
+from medlearn._helpers import check_positive_int, per_axis
 
 __all__ = ["importance_map", "window_starts", "sliding_window_inference"]
 
@@ -208,14 +208,7 @@ def _check_inputs(
     overlap = tuple(float(o) for o in per_axis(overlap, dims, "overlap"))
     if not all(0 <= o < 1 for o in overlap):
         raise ValueError(f"overlap: expected values in [0, 1), got {overlap}")
-    if (
-        isinstance(sw_batch_size, bool)
-        or not isinstance(sw_batch_size, int)
-        or sw_batch_size < 1
-    ):
-        raise ValueError(
-            f"sw_batch_size: expected a positive int, got {sw_batch_size!r}"
-        )
+    check_positive_int("sw_batch_size", sw_batch_size)
     if isinstance(context, bool) or not isinstance(context, int) or context < 0:
         raise ValueError(f"context: expected an int >= 0, got {context!r}")
     return dims, roi, overlap
