@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 
 import torch
-from _timing import alternating_medians
 from torch.fft import fft2, fftn, fftshift, ifft2, ifftshift
 
 from medlearn.physics import (
@@ -32,6 +31,7 @@ from medlearn.physics import (
     undersample,
     undersampling_mask,
 )
+from medlearn.timing import compare
 
 TARGET = 1.1
 D2, D3 = (-2, -1), (-3, -2, -1)
@@ -62,16 +62,6 @@ def plain_unrolled(net: UnrolledReconstruction, y, mask):
     return x
 
 
-def synced(fn, device):
-    def run():
-        out = fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        return out
-
-    return run
-
-
 def fft_rows(quick: bool, repeats: int, device) -> list[tuple]:
     g = torch.Generator().manual_seed(0)
     side, n2 = (64, 4) if quick else (256, 8)
@@ -86,14 +76,14 @@ def fft_rows(quick: bool, repeats: int, device) -> list[tuple]:
         ("fft3c", fft3c, plain_fft3c, x3),
     ):
         assert torch.equal(ours(x), plain(x)), name
-        med = alternating_medians(
-            {
-                "medlearn": synced(lambda f=ours, x=x: f(x), device),
-                "plain": synced(lambda f=plain, x=x: f(x), device),
-            },
-            repeats,
+        med = compare(
+            {"medlearn": lambda f=ours, x=x: f(x), "plain": lambda f=plain, x=x: f(x)},
+            repeats=repeats,
+            device=device,
         )
-        rows.append((f"{name} {tuple(x.shape)}", med["medlearn"], med["plain"]))
+        rows.append(
+            (f"{name} {tuple(x.shape)}", med["medlearn"].median, med["plain"].median)
+        )
     return rows
 
 
@@ -112,14 +102,16 @@ def unrolled_row(quick: bool, repeats: int, device) -> tuple:
 
     with torch.no_grad():
         torch.testing.assert_close(net(y, mask), plain_unrolled(net, y, mask))
-    med = alternating_medians(
+    med = compare(
         {
-            "medlearn": synced(lambda: step(lambda: net(y, mask)), device),
-            "plain": synced(lambda: step(lambda: plain_unrolled(net, y, mask)), device),
+            "medlearn": lambda: step(lambda: net(y, mask)),
+            "plain": lambda: step(lambda: plain_unrolled(net, y, mask)),
         },
-        repeats,
+        repeats=repeats,
+        device=device,
     )
-    return (f"unrolled fwd+bwd (1, 1, {size}, {size})", med["medlearn"], med["plain"])
+    size_label = f"unrolled fwd+bwd (1, 1, {size}, {size})"
+    return (size_label, med["medlearn"].median, med["plain"].median)
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ Run: ``python benchmarks/bench_attention.py [--quick] [--threads N]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import torch
@@ -36,28 +35,11 @@ from medlearn.attention import (
     shifted_window_mask,
     window_partition,
 )
+from medlearn.timing import compare
 
 TARGET_RATIO = 0.7
 TARGET_WINDOWED = 1.2
 TARGET_GLOBAL = 2.0
-
-
-def interleaved_medians(fns: dict, repeats: int) -> dict:
-    """Median CPU seconds per function, the functions taking turns on each repeat.
-
-    CPU time of this process (``time.process_time``): other work on a shared
-    machine inflates wall-clock times far more. With ``--threads 1`` it equals
-    the wall-clock time of an idle machine.
-    """
-    for fn in fns.values():
-        fn()  # warm-up
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.process_time()
-            fn()
-            times[name].append(time.process_time() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def versus_monai(name, spatial, window, dim, heads, batch, repeats) -> float:
@@ -80,16 +62,20 @@ def versus_monai(name, spatial, window, dim, heads, batch, repeats) -> float:
 
     with torch.no_grad():
         err = (ours(windows, our_mask) - theirs(windows, mask)).abs().max().item()
-    train = interleaved_medians(
-        {"monai": train_step(theirs, mask), "ours": train_step(ours, our_mask)}, repeats
+    cpu = {
+        "repeats": repeats,
+        "clock": time.process_time,
+    }  # CPU seconds (module docstring)
+    train = compare(
+        {"monai": train_step(theirs, mask), "ours": train_step(ours, our_mask)}, **cpu
     )
     with torch.no_grad():
-        infer = interleaved_medians(
+        infer = compare(
             {
                 "monai": lambda: theirs(windows, mask),
                 "ours": lambda: ours(windows, our_mask),
             },
-            repeats,
+            **cpu,
         )
     tokens = windows.shape[0] * windows.shape[1]
     print(
@@ -99,10 +85,11 @@ def versus_monai(name, spatial, window, dim, heads, batch, repeats) -> float:
     print(f"{'pass (CPU ms)':<22}{'MONAI':>10}{'ours':>10}{'ratio':>8}")
     for label, t in (("forward+backward", train), ("forward, no grad", infer)):
         print(
-            f"{label:<22}{t['monai'] * 1e3:>10.1f}{t['ours'] * 1e3:>10.1f}"
-            f"{t['ours'] / t['monai']:>7.2f}x MONAI"
+            f"{label:<22}{t['monai'].median * 1e3:>10.1f}"
+            f"{t['ours'].median * 1e3:>10.1f}"
+            f"{t['ours'].median / t['monai'].median:>7.2f}x MONAI"
         )
-    return train["ours"] / train["monai"]
+    return train["ours"].median / train["monai"].median
 
 
 def scaling(sides, window, dim, repeats) -> tuple[float, float, float, float]:

@@ -15,12 +15,11 @@ Run: ``python benchmarks/bench_convolution.py [--quick] [--threads N]``.
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
-from _timing import alternating_medians
 
 from medlearn.conv import conv2d
+from medlearn.timing import Stopwatch, compare
 
 TARGET = 3.0
 
@@ -44,17 +43,17 @@ def main() -> None:
         ref = conv2d(x, w, b, padding=1, impl="torch")
         err = (conv2d(x, w, b, padding=1, impl="unfold") - ref).abs().max().item()
         x_crop = x[..., :crop, :crop].contiguous()  # (B, C, crop, crop)
-        t = alternating_medians(
+        t = compare(
             {
                 "torch": lambda: conv2d(x, w, b, padding=1, impl="torch"),
                 "unfold": lambda: conv2d(x, w, b, padding=1, impl="unfold"),
             },
-            repeats,
+            repeats=repeats,
         )
-        start = time.perf_counter()  # one run: it is slow, and torch is warm
-        conv2d(x_crop, w, b, padding=1, impl="loops")
-        t_crop = time.perf_counter() - start
-    t_torch, t_unfold = t["torch"], t["unfold"]
+        with Stopwatch() as watch:  # one run: it is slow, and torch is warm
+            conv2d(x_crop, w, b, padding=1, impl="loops")
+        t_crop = watch.seconds
+    t_torch, t_unfold = t["torch"].median, t["unfold"].median
     t_loops = t_crop * (size / crop) ** 2  # same cost per output position
 
     print(

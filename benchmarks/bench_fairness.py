@@ -33,8 +33,6 @@ pandas and scikit-learn on fairlearn's side.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 
 import numpy as np
@@ -48,6 +46,7 @@ from fairlearn.metrics import (
 from sklearn.metrics import precision_score
 
 from medlearn.fairness import bootstrap_fairness
+from medlearn.timing import compare
 
 TARGET = 10.0
 METRICS = {
@@ -83,16 +82,6 @@ def medlearn_side(y, p, a, n_boot: int, impl: str, device: torch.device):
     y, p, a = (torch.from_numpy(v).to(device) for v in (y, p, a))
     gen = torch.Generator(device).manual_seed(0)
     return lambda: bootstrap_fairness(y, p, a, n_boot, generator=gen, impl=impl)
-
-
-def timed(fn, device: torch.device) -> float:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    fn()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
 
 
 def sides(y, p, a, n_boot, k1, k2, device) -> dict:
@@ -142,11 +131,10 @@ def main() -> None:
     y, p, a = cohort(n, n_groups)
     for fn in sides(*cohort(500, n_groups, 1), 5, 1, 2, device).values():
         fn()  # warm-up on small inputs (imports, kernels)
-    times: dict[str, list[float]] = {}
-    for _ in range(repeats):
-        for name, fn in sides(y, p, a, n_boot, k1, k2, device).items():
-            times.setdefault(name, []).append(timed(fn, device))
-    med = {name: statistics.median(t) for name, t in times.items()}
+    timings = compare(
+        sides(y, p, a, n_boot, k1, k2, device), repeats=repeats, warmup=0, device=device
+    )
+    med = {name: t.median for name, t in timings.items()}
     fl1, fl2 = med[f"fairlearn B={k1}"], med[f"fairlearn B={k2}"]
     per_replicate = (fl2 - fl1) / (k2 - k1) if k2 > k1 else float("nan")
     measured = k2 == n_boot

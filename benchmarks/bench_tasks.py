@@ -19,9 +19,9 @@ import warnings
 
 import numpy as np
 import torch
-from _timing import alternating_medians
 
 from medlearn import metrics, tasks
+from medlearn.timing import compare
 
 
 def coco_inputs(n_images: int, g: torch.Generator):
@@ -107,8 +107,8 @@ def main() -> None:
     rows = []
 
     def row(name, ours, peer, peer_name):
-        t = alternating_medians({"ours": ours, "peer": peer}, repeats)
-        rows.append((name, peer_name, t["ours"], t["peer"]))
+        t = compare({"ours": ours, "peer": peer}, repeats=repeats)
+        rows.append((name, peer_name, t["ours"].median, t["peer"].median))
 
     row(
         "cross_entropy (4,5,H,W)",

@@ -21,31 +21,20 @@ run to run, so compare a few runs.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import torch
 
 from medlearn.data import batch
+from medlearn.timing import compare
 from medlearn.uncertainty import mc_dropout_loop, mc_dropout_predict
 from medlearn.unet import UNet
 
 TARGET = 2.0
 
 
-def timed(fn, device: torch.device) -> float:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    fn()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
-
-
 def bench(channels, n, size, T, chunk, repeats, device) -> dict[str, float]:
     torch.manual_seed(0)
-    net = UNet(1, 3, channels=channels, norm="batch", dropout=0.1).to(device)
+    net = UNet(2, 1, 3, channels=channels, norm="batch", dropout=0.1).to(device)
     x = batch(n, size=size, seed=0)[0].to(device)  # (N, 1, H, W)
 
     def sides(t: int) -> dict:
@@ -57,11 +46,8 @@ def bench(channels, n, size, T, chunk, repeats, device) -> dict[str, float]:
 
     for fn in sides(2).values():  # warm-up (kernels, allocator) at T = 2
         fn()
-    times: dict[str, list[float]] = {name: [] for name in sides(T)}
-    for _ in range(repeats):
-        for name, fn in sides(T).items():
-            times[name].append(timed(fn, device))
-    return {name: statistics.median(t) for name, t in times.items()}
+    timings = compare(sides(T), repeats=repeats, warmup=0, device=device)
+    return {name: t.median for name, t in timings.items()}
 
 
 def main() -> None:

@@ -14,12 +14,11 @@ Target (issue 4): ratio medlearn / MONAI <= 1.0.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import torch
 from monai.networks.nets import BasicUNet
 
+from medlearn.timing import compare
 from medlearn.unet import UNet
 
 TARGET = 1.0
@@ -31,7 +30,7 @@ QUARTER_DEFAULT = (8, 8, 16, 32, 64)
 
 
 def make_pair(spatial_dims: int, channels: tuple[int, ...], device: str):
-    ours = UNet(1, 2, spatial_dims, channels, padding="same", norm="instance")
+    ours = UNet(spatial_dims, 1, 2, channels, padding="same", norm="instance")
     features = (*channels, channels[0])  # BasicUNet: 5 encoder widths + last decoder
     theirs = BasicUNet(
         spatial_dims,
@@ -45,29 +44,21 @@ def make_pair(spatial_dims: int, channels: tuple[int, ...], device: str):
     return ours.to(device), theirs.to(device)
 
 
-def step_time(model: torch.nn.Module, x: torch.Tensor) -> float:
-    model.zero_grad(set_to_none=True)
-    if x.device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    model(x).square().mean().backward()
-    if x.device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
+def train_step(model: torch.nn.Module, x: torch.Tensor):
+    def step() -> None:
+        model.zero_grad(set_to_none=True)
+        model(x).square().mean().backward()
+
+    return step
 
 
 def bench(spatial_dims, channels, shape, repeats, device) -> dict:
     torch.manual_seed(0)
     ours, theirs = make_pair(spatial_dims, channels, device)
     x = torch.randn(shape, device=device)
-    for _ in range(1):  # warm-up (allocator, kernels)
-        step_time(ours, x)
-        step_time(theirs, x)
-    times: dict[str, list[float]] = {"ours": [], "theirs": []}
-    for _ in range(repeats):
-        times["ours"].append(step_time(ours, x))
-        times["theirs"].append(step_time(theirs, x))
-    med = {k: statistics.median(v) for k, v in times.items()}
+    steps = {"ours": train_step(ours, x), "theirs": train_step(theirs, x)}
+    timings = compare(steps, repeats=repeats, warmup=1, device=x.device)
+    med = {k: t.median for k, t in timings.items()}
     count = {k: sum(p.numel() for p in m.parameters()) for k, m in
              [("ours", ours), ("theirs", theirs)]}  # fmt: skip
     return {"med": med, "params": count}

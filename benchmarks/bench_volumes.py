@@ -24,7 +24,6 @@ feels other load), wall time with more. Target: ratio medlearn / peer < 1.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
@@ -35,6 +34,7 @@ import torchio as tio
 from monai.data import MetaTensor
 from monai.transforms import Spacing
 
+from medlearn.timing import compare
 from medlearn.volumes import resample
 
 SPACING, NEW = (5.0, 0.8, 0.8), (1.0, 1.0, 1.0)  # (z, y, x) mm
@@ -105,19 +105,6 @@ def cases(image: torch.Tensor, labels: torch.Tensor) -> list[tuple[str, dict]]:
     ]  # fmt: skip
 
 
-def alternating_medians(fns: dict, repeats: int, clock) -> dict[str, float]:
-    """Median seconds of each function, measured in turns after one warm-up each."""
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for fn in fns.values():
-        fn()
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = clock()
-            fn()
-            times[name].append(clock() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small volume, seconds")
@@ -144,7 +131,9 @@ def main() -> None:
     print(f"{'case':<15} {'medlearn ms':>11} " + " ".join(f"{p + ' ms':>12}" for p in peers)
           + " " + " ".join(f"{'ratio/' + p:>16}" for p in peers))  # fmt: skip
     for name, fns in cases(image, labels):
-        med = alternating_medians(fns, repeats, clock)
+        med = {
+            n: t.median for n, t in compare(fns, repeats=repeats, clock=clock).items()
+        }
         ours = med["medlearn"]
         times = " ".join(f"{med[p] * 1e3:>12.1f}" for p in peers)
         ratios = " ".join(f"{ours / med[p]:>16.2f}" for p in peers)

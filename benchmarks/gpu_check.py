@@ -1,279 +1,121 @@
-"""GPU check: run the library's public functions and models on CUDA and compare with the CPU.
+"""GPU check: every public function and model of medlearn on CUDA, compared with the CPU.
 
-Every check builds its inputs once on the CPU, runs the same call on the CPU and
-on CUDA (inputs and module copied with ``.to``), compares the results, and
-times both (median of a few repeats after a warm-up, synchronised). Without
-CUDA it says so and exits 0; ``--allow-cpu`` runs the comparison CPU-vs-CPU
-to exercise the script itself (the test suite does that).
+The checks live in ``benchmarks/gpu_checks/`` (one file per medlearn module,
+see its ``__init__``): each builds its inputs once on the CPU, runs the call on
+the CPU and again with every input moved to CUDA, and compares the results
+with ``torch.allclose`` at the check's stated tolerance (by default
+``rtol=1e-4, atol=1e-5``; 0 and 0 for indices, masks and counts), in float32
+with TF32 switched off. Both sides are also timed (median of a few runs after
+a warm-up, synchronised). Without CUDA it says so and exits 0;
+``--allow-cpu`` runs the comparison CPU-vs-CPU to exercise the script itself
+(the test suite does that).
 
-Run: ``python benchmarks/gpu_check.py [--allow-cpu]``. Prints one line per
-check and a final ``N passed, M failed`` line; exits 1 if any check failed.
+Run: ``python benchmarks/gpu_check.py [--allow-cpu] [--only NAME]``. Prints
+one line per check and a final ``N passed, M failed`` line; exits 1 if any
+check failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import statistics
+import dataclasses
 import sys
-import time
 import traceback
-from collections.abc import Callable
 
+import numpy as np
 import torch
+from gpu_checks import ON_DEVICE, Check, collect
+
+from medlearn.timing import measure
 
 
-def _to(x, device):
+def to_device(x: object, device: torch.device) -> object:
+    """``x`` with every tensor, module and ``ON_DEVICE`` marker moved to ``device``."""
+    if x is ON_DEVICE:
+        return device
     if isinstance(x, torch.Tensor):
         return x.to(device)
     if isinstance(x, torch.nn.Module):
         return copy.deepcopy(x).to(device)
-    if isinstance(x, (list, tuple)):
-        return type(x)(_to(v, device) for v in x)
+    if isinstance(x, tuple) and hasattr(x, "_fields"):  # a NamedTuple
+        return type(x)(*(to_device(v, device) for v in x))
+    if isinstance(x, list | tuple):
+        return type(x)(to_device(v, device) for v in x)
     if isinstance(x, dict):
-        return {k: _to(v, device) for k, v in x.items()}
+        return {k: to_device(v, device) for k, v in x.items()}
     return x
 
 
-def _flat(x) -> list[torch.Tensor]:
+def flatten(x: object) -> list[torch.Tensor]:
+    """Every value in a result, as CPU tensors, in a fixed order."""
     if isinstance(x, torch.Tensor):
-        return [x.detach().float().cpu()]
-    if isinstance(x, (list, tuple)):
-        return [t for v in x for t in _flat(v)]
+        x = x.detach().cpu()
+        return [torch.view_as_real(x) if x.is_complex() else x]
+    if isinstance(x, np.ndarray):
+        return [torch.from_numpy(np.ascontiguousarray(x))]
+    if isinstance(x, bytes):
+        return [torch.frombuffer(bytearray(x), dtype=torch.uint8)]
+    if isinstance(x, bool | int | float):
+        return [torch.tensor(float(x), dtype=torch.float64)]
+    if isinstance(x, list | tuple):
+        return [t for v in x for t in flatten(v)]
     if isinstance(x, dict):
-        return [t for v in x.values() for t in _flat(v)]
-    if isinstance(x, (int, float)):
-        return [torch.tensor(float(x))]
+        return [t for v in x.values() for t in flatten(v)]
+    if dataclasses.is_dataclass(x):
+        return [t for f in dataclasses.fields(x) for t in flatten(getattr(x, f.name))]
     return []
 
 
-def _time(fn: Callable[[], object], device: torch.device, repeats: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def agree(check: Check, ref: object, res: object) -> tuple[bool, float]:
+    """Whether the device result matches the CPU one, and the largest difference."""
+    a, b = flatten(ref), flatten(res)
+    if len(a) != len(b) or any(x.shape != y.shape for x, y in zip(a, b)):
+        return False, float("inf")
+    if not check.values:
+        return True, 0.0
+    diffs, ok = [0.0], True
+    for x, y in zip(a, b):
+        x, y = x.double(), y.double()
+        ok &= torch.allclose(y, x, rtol=check.rtol, atol=check.atol, equal_nan=True)
+        finite = torch.isfinite(x) & torch.isfinite(y)
+        if finite.any():
+            diffs.append((x - y)[finite].abs().max().item())
+    return bool(ok), max(diffs)
 
 
-def checks() -> list[tuple[str, Callable, tuple, float]]:
-    """(name, function, CPU inputs, tolerance). Modules missing from this checkout are skipped."""
-    g = torch.Generator().manual_seed(0)
-    out: list[tuple[str, Callable, tuple, float]] = []
-    from medlearn import metrics, tasks
-
-    logits = torch.randn(8, 4, 64, 64, generator=g)
-    target = torch.randint(4, (8, 64, 64), generator=g)
-    out.append(("tasks.softmax", lambda z: tasks.softmax(z), (logits,), 1e-5))
-    out.append(("tasks.cross_entropy", tasks.cross_entropy, (logits, target), 1e-5))
-    a, b = torch.rand(64, 64, generator=g) > 0.5, torch.rand(64, 64, generator=g) > 0.5
-    out.append(("metrics.dice", metrics.dice, (a, b), 1e-6))
-    out.append(
-        (
-            "metrics.hausdorff_distance",
-            lambda p, t: metrics.hausdorff_distance(p, t, 95, spacing=(0.8, 0.8)),
-            (a, b),
-            1e-5,
-        )
+def run(check: Check, device: torch.device, repeats: int) -> bool:
+    """Compare, time and print one check; True if it passed."""
+    cpu = torch.device("cpu")
+    on_cpu, on_device = to_device(check.inputs, cpu), to_device(check.inputs, device)
+    ref = check.fn(*on_cpu)
+    res = check.fn(*on_device)
+    ok, diff = agree(check, ref, res)
+    t_cpu = measure(lambda: check.fn(*on_cpu), repeats=repeats, device=cpu).median
+    t_dev = measure(lambda: check.fn(*on_device), repeats=repeats, device=device).median
+    tol = f"{check.rtol:.0e}/{check.atol:.0e}" if check.values else "shapes"
+    verdict = "ok" if ok else "MISMATCH"
+    print(
+        f"{check.name:<44} {tol:>13} {diff:>10.2e} {t_cpu * 1e3:>9.2f} "
+        f"{t_dev * 1e3:>9.2f} {t_cpu / max(t_dev, 1e-12):>8.1f}x {verdict}"
     )
-    boxes = torch.rand(200, 2, generator=g) * 100
-    boxes = torch.cat([boxes, boxes + 5 + torch.rand(200, 2, generator=g) * 20], 1)
-    out.append(("metrics.box_iou", metrics.box_iou, (boxes, boxes), 1e-5))
-    out.append(
-        ("metrics.nms", metrics.nms, (boxes, torch.rand(200, generator=g), 0.5), 0)
-    )
-    try:
-        from medlearn import conv
-
-        x = torch.randn(4, 16, 64, 64, generator=g)
-        w = torch.randn(32, 16, 3, 3, generator=g)
-        out.append(
-            (
-                "conv.conv2d unfold",
-                lambda x, w: conv.conv2d(x, w, padding=1, impl="unfold"),
-                (x, w),
-                1e-3,
-            )
-        )
-        out.append(
-            (
-                "conv.conv2d torch",
-                lambda x, w: conv.conv2d(x, w, padding=1, impl="torch"),
-                (x, w),
-                1e-3,
-            )
-        )
-    except ImportError:
-        pass
-    try:
-        from medlearn.unet import UNet
-
-        torch.manual_seed(0)
-        net = UNet(1, 2, channels=(8, 16, 32), padding="same").eval()
-        out.append(
-            (
-                "unet.UNet 2D forward",
-                lambda m, x: m(x),
-                (net, torch.randn(2, 1, 64, 64, generator=g)),
-                1e-3,
-            )
-        )
-        net3 = UNet(1, 2, spatial_dims=3, channels=(4, 8, 16), padding="same").eval()
-        out.append(
-            (
-                "unet.UNet 3D forward",
-                lambda m, x: m(x),
-                (net3, torch.randn(1, 1, 16, 32, 32, generator=g)),
-                1e-3,
-            )
-        )
-    except ImportError:
-        pass
-    try:
-        from medlearn.attention import WindowAttention, scaled_dot_product_attention
-
-        q, k, v = (torch.randn(2, 4, 256, 32, generator=g) for _ in range(3))
-        out.append(
-            (
-                "attention.scaled_dot_product_attention",
-                scaled_dot_product_attention,
-                (q, k, v),
-                1e-4,
-            )
-        )
-        torch.manual_seed(0)
-        wa = WindowAttention(dim=64, num_heads=4, window_size=(7, 7)).eval()
-        out.append(
-            (
-                "attention.WindowAttention",
-                lambda m, x: m(x),
-                (wa, torch.randn(32, 49, 64, generator=g)),
-                1e-4,
-            )
-        )
-    except ImportError:
-        pass
-    try:
-        from medlearn.uncertainty import decompose_entropy, decompose_variance
-
-        means, variances = (
-            torch.randn(20, 4, 32, 32, generator=g),
-            torch.rand(20, 4, 32, 32, generator=g),
-        )
-        out.append(
-            (
-                "uncertainty.decompose_variance",
-                decompose_variance,
-                (means, variances),
-                1e-5,
-            )
-        )
-        probs = torch.softmax(torch.randn(20, 4, 3, 32, 32, generator=g), 2)
-        out.append(("uncertainty.decompose_entropy", decompose_entropy, (probs,), 1e-4))
-    except ImportError:
-        pass
-    try:
-        from medlearn import enhance, fusion, physics
-
-        k = torch.randn(8, 1, 128, 128, dtype=torch.complex64, generator=g)
-        mask = physics.undersampling_mask(128, 4, 0.08, "random", g)
-        real = torch.view_as_real
-        out.append(("physics.fft2c", lambda x: real(physics.fft2c(x)), (k,), 1e-4))
-        out.append(
-            (
-                "physics.data_consistency",
-                lambda x, y, m: real(physics.data_consistency(x, y, m)),
-                (physics.ifft2c(k) * 0.5, k, mask),
-                1e-4,
-            )
-        )
-        torch.manual_seed(0)
-        unrolled = physics.UnrolledReconstruction(num_iterations=2, channels=16).eval()
-        out.append(
-            (
-                "physics.UnrolledReconstruction",
-                lambda m, y, mk: real(m(y, mk)),
-                (unrolled, k[:2], mask),
-                1e-3,
-            )
-        )
-        a2, b2 = torch.rand(2, 8, 1, 64, 64, generator=g)
-        out.append(
-            ("enhance.ssim", lambda x, r: enhance.ssim(x, r, 1.0), (a2, b2), 1e-4)
-        )
-        out.append(
-            ("enhance.gaussian_filter", enhance.gaussian_filter, (a2, 1.5), 1e-5)
-        )
-        net = fusion.IntermediateFusion(1, 8).eval()
-        tab = torch.randn(8, 8, generator=g)
-        out.append(
-            ("fusion.IntermediateFusion", lambda m, x, t: m(x, t), (net, a2, tab), 1e-4)
-        )
-    except ImportError:
-        pass
-    try:
-        from medlearn import fairness
-
-        y = torch.randint(2, (100_000,), generator=g)
-        a = torch.randint(8, (100_000,), generator=g)
-        probs = (0.4 * y + 0.6 * torch.rand(100_000, generator=g)).clamp(0, 1)
-        y_pred = (probs > 0.5).long()
-        out.append(
-            (
-                "fairness.group_rates",
-                lambda t, p, a: fairness.group_rates(t, p, a)[1:],
-                (y, y_pred, a),
-                1e-12,
-            )
-        )
-        out.append(
-            (
-                "fairness.equalized_odds_difference",
-                fairness.equalized_odds_difference,
-                (y, y_pred, a),
-                1e-12,
-            )
-        )
-        out.append(
-            (
-                "fairness.bootstrap_fairness B=1000",  # estimates equal; draws differ
-                lambda t, p, a: (
-                    fairness.bootstrap_fairness(t, p, a, 1000).rates["tpr"].estimate
-                ),
-                (y, y_pred, a),
-                1e-12,
-            )
-        )
-        out.append(
-            (
-                "fairness.fit_group_thresholds",
-                lambda s, t, a: fairness.fit_group_thresholds(s, t, a).predict_proba(
-                    s, a
-                ),
-                (probs[:5000], y[:5000], a[:5000]),
-                1e-9,
-            )
-        )
-    except ImportError:
-        pass
-    return out
+    return ok
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--allow-cpu",
         action="store_true",
         help="compare CPU with CPU when there is no GPU",
     )
-    args = parser.parse_args()
+    parser.add_argument("--only", default="", help="run the checks whose name has it")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per side")
+    args = parser.parse_args(argv)
     if torch.cuda.is_available():
         device = torch.device("cuda")
+        torch.backends.cudnn.allow_tf32 = False  # compare full float32 results
+        torch.backends.cuda.matmul.allow_tf32 = False
         print(
             f"CUDA device: {torch.cuda.get_device_name(0)}; torch {torch.__version__}"
         )
@@ -284,33 +126,23 @@ def main() -> int:
         print("no CUDA device: nothing to check (run on a machine with a GPU)")
         print("0 passed, 0 failed")
         return 0
-    cpu = torch.device("cpu")
+    checks, _ = collect()
     passed = failed = 0
     print(
-        f"{'check':<42} {'max |diff|':>11} {'cpu ms':>9} {'gpu ms':>9} {'speed-up':>9}"
+        f"{'check':<44} {'rtol/atol':>13} {'max |diff|':>10} {'cpu ms':>9} "
+        f"{'dev ms':>9} {'speed-up':>9}"
     )
-    for name, fn, inputs, tol in checks():
+    for check in checks:
+        if args.only not in check.name:
+            continue
         try:
-            ref = fn(*inputs)
-            dev_inputs = _to(inputs, device)
-            res = fn(*dev_inputs)
-            diffs = [
-                (r - c).abs().max().item() if r.numel() else 0.0
-                for r, c in zip(_flat(ref), _flat(res))
-            ]
-            diff = max(diffs, default=0.0)
-            ok = len(_flat(ref)) == len(_flat(res)) and diff <= tol
-            t_cpu = _time(lambda fn=fn, inputs=inputs: fn(*inputs), cpu)
-            t_dev = _time(lambda fn=fn, args=dev_inputs: fn(*args), device)
-            print(
-                f"{name:<42} {diff:>11.2e} {t_cpu * 1e3:>9.2f} {t_dev * 1e3:>9.2f} {t_cpu / t_dev:>8.1f}x {'ok' if ok else 'MISMATCH'}"
-            )
-            passed += ok
-            failed += not ok
+            ok = run(check, device, args.repeats)
         except Exception:  # report and go on: one broken check must not hide the others
-            failed += 1
-            print(f"{name:<42} ERROR")
-            traceback.print_exc(limit=3)
+            ok = False
+            print(f"{check.name:<44} ERROR")
+            traceback.print_exc(limit=4)
+        passed += ok
+        failed += not ok
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

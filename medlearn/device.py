@@ -16,19 +16,33 @@ import torch
 __all__ = ["get_device", "seed_everything", "make_generator"]
 
 
+def _check_index(device: torch.device) -> None:
+    """Raise ``ValueError`` if ``device`` names an index past the devices present."""
+    if device.index is None or device.type == "cpu":
+        return
+    count = torch.cuda.device_count() if device.type == "cuda" else 1  # one MPS
+    if device.index >= count:
+        raise ValueError(
+            f"prefer: device {str(device)!r} is not available here; this machine "
+            f"has {count} {device.type.upper()} device{'s' if count != 1 else ''} "
+            f"(indices 0 to {count - 1})"
+        )
+
+
 def get_device(prefer: str | None = None) -> torch.device:
     """Choose the fastest available device: CUDA, then MPS, then the CPU.
 
     Args:
-        prefer: force a device type (``"cpu"``, ``"cuda"``, ``"mps"``); the
-            environment variable ``MEDLEARN_DEVICE`` does the same for a whole
-            session. Defaults to None (automatic choice).
+        prefer: force a device (``"cpu"``, ``"cuda"``, ``"cuda:1"``,
+            ``"mps"``); the environment variable ``MEDLEARN_DEVICE`` does the
+            same for a whole session. Defaults to None (automatic choice).
 
     Returns:
         The chosen ``torch.device``.
 
     Raises:
-        ValueError: if ``prefer`` names a device that is not available.
+        ValueError: if ``prefer`` names a device type that is not available,
+            or a device index this machine does not have.
 
     Example:
         >>> get_device("cpu")
@@ -47,7 +61,9 @@ def get_device(prefer: str | None = None) -> torch.device:
                 f"prefer: device {prefer!r} is not available here; "
                 f"available: {[k for k, v in available.items() if v]}"
             )
-        return torch.device(prefer)
+        device = torch.device(prefer)
+        _check_index(device)
+        return device
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import torch
 
+from medlearn._helpers import check_reduction, reduce
+
 __all__ = ["softmax", "log_softmax", "cross_entropy"]
 
 
@@ -118,10 +120,7 @@ def cross_entropy(
         raise ValueError(
             f"logits: expected (N, C, ...), got shape {tuple(logits.shape)}"
         )
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(
-            f"reduction: expected 'mean', 'sum' or 'none', got {reduction!r}"
-        )
+    check_reduction(reduction)
     log_p = log_softmax(logits, dim=1)  # (N, C, ...)
     if target.is_floating_point():  # soft labels: the shape of the logits
         if target.shape != logits.shape:
@@ -144,8 +143,4 @@ def cross_entropy(
                 f"got [{int(target.min())}, {int(target.max())}]"
             )
         nll = -log_p.gather(1, target.long().unsqueeze(1)).squeeze(1)  # (N, ...)
-    if reduction == "mean":
-        return nll.mean()
-    if reduction == "sum":
-        return nll.sum()
-    return nll
+    return reduce(nll, reduction)

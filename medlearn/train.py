@@ -13,17 +13,23 @@ from collections.abc import Callable, Iterable, Iterator
 import torch
 from torch import nn
 
+from medlearn._helpers import preserve_modes
+
 __all__ = ["fit", "predict", "evaluate"]
 
 Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+def _all_tensors(items: Iterable[object]) -> bool:
+    return all(isinstance(t, torch.Tensor) for t in items)
 
 
 def _batches(
     data: Batch | Iterable[Batch], batch_size: int, g: torch.Generator
 ) -> Iterator[Batch]:
     """Endless minibatches: random draws from tensors, or cycling an iterable."""
-    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], torch.Tensor):
-        x, y = data
+    if isinstance(data, tuple | list) and len(data) == 2 and _all_tensors(data):
+        x, y = data  # a pair of tensors, given as a tuple or a list
         if len(x) != len(y):
             raise ValueError(
                 f"data: inputs and targets differ in length: {len(x)} vs {len(y)}"
@@ -35,6 +41,13 @@ def _batches(
         empty = True
         for item in data:
             empty = False
+            if not isinstance(item, tuple | list) or len(item) != 2:
+                got = f"shape {tuple(item.shape)}" if _all_tensors([item]) else item
+                raise TypeError(
+                    "data: expected an (inputs, targets) pair of tensors or an "
+                    f"iterable of such pairs, but a batch was {type(item).__name__} "
+                    f"{got}"
+                )
             yield item[0], item[1]
         if empty:
             raise ValueError("data: the iterable yielded no batch")
@@ -58,9 +71,9 @@ def fit(
 
     Args:
         model: the network; it is moved to ``device`` and left in train mode.
-        data: ``(inputs, targets)`` tensors to draw random minibatches from, or
-            an iterable of ``(inputs, targets)`` batches (e.g. a DataLoader),
-            cycled as often as needed.
+        data: ``(inputs, targets)`` tensors (a tuple or a list of the two) to
+            draw random minibatches from, or an iterable of ``(inputs,
+            targets)`` batches (e.g. a DataLoader), cycled as often as needed.
         loss_fn: ``loss_fn(model(inputs), targets)`` returns a scalar.
         steps: number of optimisation steps. Defaults to 100.
         batch_size: minibatch size when ``data`` is a tensor pair. Defaults to 16.
@@ -78,6 +91,7 @@ def fit(
 
     Raises:
         ValueError: if ``steps`` < 1 or the loss becomes NaN or infinite.
+        TypeError: if a batch of ``data`` is not an ``(inputs, targets)`` pair.
 
     Example:
         >>> net = nn.Linear(2, 1)
@@ -138,13 +152,12 @@ def predict(
     """
     if device is None:
         device = next(model.parameters()).device
-    was_training = model.training
-    model.to(device).eval()
-    out = [
-        model(inputs[i : i + batch_size].to(device)).cpu()
-        for i in range(0, len(inputs), batch_size)
-    ]
-    model.train(was_training)
+    with preserve_modes(model):  # every submodule's mode, even on error
+        model.to(device).eval()
+        out = [
+            model(inputs[i : i + batch_size].to(device)).cpu()
+            for i in range(0, len(inputs), batch_size)
+        ]
     return torch.cat(out)
 
 

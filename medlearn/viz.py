@@ -1,19 +1,28 @@
-"""Pictures: images with masks and boxes, slice grids, and a slice viewer.
+"""Pictures: images with masks and boxes, slice grids, a slice viewer, reliability.
 
 Every function draws with matplotlib and returns what it drew on, so a chapter
 can add titles; nothing calls ``plt.show()``. :func:`slice_viewer` is an
-ipywidgets viewer for volumes in JupyterLab. See chapter 01 (tasks).
+ipywidgets viewer for volumes in JupyterLab. Plotting lives here, not in the
+topic modules (which stay free of matplotlib). See chapter 01 (tasks) and
+chapter 08 (uncertainty) for the reliability diagram.
 """
 
 from __future__ import annotations
 
 import inspect
 import io
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.patches import Rectangle
+
+from medlearn.metrics.calibration import ReliabilityDiagram
+
+if TYPE_CHECKING:
+    from IPython.display import Code
+    from ipywidgets import VBox
 
 __all__ = [
     "show_source",
@@ -23,6 +32,7 @@ __all__ = [
     "show_slices",
     "render_slice",
     "slice_viewer",
+    "plot_reliability_diagram",
 ]
 
 
@@ -235,7 +245,7 @@ def slice_viewer(
     *,
     axis: int = 0,
     spacing: tuple[float, float, float] | None = None,
-):
+) -> VBox:
     """An interactive slice viewer (ipywidgets): a slider and the slice.
 
     Args:
@@ -283,7 +293,64 @@ def slice_viewer(
     return box
 
 
-def show_source(obj) -> object:
+def plot_reliability_diagram(
+    diagram: ReliabilityDiagram,
+    *,
+    ax: plt.Axes | None = None,
+    title: str | None = None,
+) -> plt.Axes:
+    """Draw accuracy per confidence bin against the diagonal of perfect calibration.
+
+    Bars show the accuracy per bin; red hatched boxes span the gap to the bin's
+    mean confidence (a bar below the diagonal: over-confident); the ECE is
+    printed in the corner.
+
+    Args:
+        diagram: from :func:`medlearn.metrics.reliability_diagram`.
+        ax: axes to draw on. Defaults to None (a new figure).
+        title: axes title. Defaults to None (no title).
+
+    Returns:
+        The matplotlib ``Axes``.
+
+    Example:
+        >>> from medlearn.metrics import reliability_diagram
+        >>> probs = torch.rand(100, generator=torch.Generator().manual_seed(0))
+        >>> d = reliability_diagram(probs, (probs > 0.5).long())
+        >>> ax = plot_reliability_diagram(d)
+
+    See chapter 08 (uncertainty).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    edges = diagram.edges.detach().cpu().double().numpy()
+    centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
+    acc = diagram.accuracy.detach().cpu().double().nan_to_num(0.0).numpy()
+    conf = diagram.confidence.detach().cpu().double().nan_to_num(0.0).numpy()
+    ax.bar(
+        centres, acc, width=width, color="tab:blue", edgecolor="white", label="accuracy"
+    )
+    ax.bar(
+        centres,
+        conf - acc,
+        bottom=acc,
+        width=width,
+        fill=False,
+        hatch="///",
+        edgecolor="tab:red",
+        linewidth=0.8,
+        label="gap to mean confidence",
+    )
+    ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
+    ax.text(0.04, 0.9, f"ECE = {float(diagram.ece()):.3f}", transform=ax.transAxes)
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence", ylabel="accuracy")
+    ax.legend(loc="lower right", fontsize="small")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def show_source(obj: object) -> Code:
     """The source of a library function or class, as a highlighted code block.
 
     Chapters show the code they teach this way, so the page cannot drift from

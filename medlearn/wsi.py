@@ -153,18 +153,23 @@ def iter_tiles(
         yield y, x, np.asarray(slide[y : y + tile_size, x : x + tile_size])
 
 
-def _run(fn, tiles: list[np.ndarray], device, dtype) -> np.ndarray:
+def _run(
+    fn: Callable[[Tensor], Tensor],
+    tiles: list[np.ndarray],
+    device: torch.device | str | None,
+    dtype: torch.dtype,
+) -> np.ndarray:
     batch = torch.from_numpy(np.stack(tiles)).to(device=device, dtype=dtype)
     if batch.ndim == 3:
-        batch = batch.unsqueeze(-1)  # (B, h, w, 1)
+        batch = batch.unsqueeze(-1)  # (N, h, w, 1)
     with torch.no_grad():
-        out = fn(batch.permute(0, 3, 1, 2))  # (B, C, h, w) -> (B, K, h, w)
+        out = fn(batch.permute(0, 3, 1, 2))  # (N, C, h, w) -> (N, K, h, w)
     if out.shape[0] != batch.shape[0] or out.shape[2:] != batch.shape[1:3]:
         raise ValueError(
-            f"fn must map (B, C, h, w) to (B, K, h, w), got {tuple(batch.shape)} "
+            f"fn must map (N, C, h, w) to (N, K, h, w), got {tuple(batch.shape)} "
             f"-> {tuple(out.shape)}"
         )
-    return out.permute(0, 2, 3, 1).float().cpu().numpy()  # (B, h, w, K)
+    return out.permute(0, 2, 3, 1).float().cpu().numpy()  # (N, h, w, K)
 
 
 def apply_tiled(
@@ -182,7 +187,7 @@ def apply_tiled(
 
     Args:
         slide: ``(H, W)`` or ``(H, W, C)`` array, e.g. a ``numpy.memmap``.
-        fn: maps a batch ``(B, C, h, w)`` tensor to a dense ``(B, K, h, w)``
+        fn: maps a batch ``(N, C, h, w)`` tensor to a dense ``(N, K, h, w)``
             prediction (a model's forward); called under ``torch.no_grad``.
         tile_size: tile side in pixels. Defaults to 512.
         overlap: minimum overlap of neighbouring tiles. Defaults to 64.
@@ -218,7 +223,7 @@ def apply_tiled(
         tiles = [
             np.asarray(slide[y : y + tile_size, x : x + tile_size]) for y, x in chunk
         ]
-        preds = _run(fn, tiles, device, dtype)  # (B, h, w, K)
+        preds = _run(fn, tiles, device, dtype)  # (N, h, w, K)
         if out is None:
             out = np.zeros((H, W, preds.shape[-1]), np.float32)
         if i == 0:

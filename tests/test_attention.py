@@ -32,13 +32,13 @@ from medlearn.attention import (
     growth_exponent,
     merge_neighbours,
     patchify,
-    peak_memory,
     relative_position_index,
     scaled_dot_product_attention,
     shifted_window_mask,
     window_partition,
     window_reverse,
 )
+from medlearn.timing import peak_memory
 from medlearn.wsi import apply_tiled, enlarge_to_memmap, tile_starts, tile_weights
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")

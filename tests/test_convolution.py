@@ -565,6 +565,19 @@ def test_gradient_maps_restore_training_mode_and_validate():
         effective_receptive_field(net, (1, 1, 8, 8), num_samples=0)
 
 
+@pytest.mark.parametrize(
+    "measure", [empirical_receptive_field, effective_receptive_field]
+)
+def test_gradient_maps_keep_a_frozen_batchnorm_frozen(measure):
+    net = nn.Sequential(nn.Conv2d(1, 1, 3), nn.BatchNorm2d(1), nn.Conv2d(1, 1, 3))
+    net.train()[1].eval()  # frozen BatchNorm inside a training model
+    measure(net, (1, 1, 8, 8), num_samples=1)
+    assert net.training and not net[1].training
+    with pytest.raises(ValueError, match="output_index"):  # and when it raises
+        measure(net, (1, 1, 8, 8), output_index=9)
+    assert net.training and not net[1].training
+
+
 def test_layer_validation_and_anisotropic_layers():
     with pytest.raises(ValueError, match="kernel"):
         Layer(0)
@@ -628,3 +641,22 @@ def test_pooling_and_gradient_maps_on_cuda_equal_cpu():
     gpu = effective_receptive_field(net.cuda(), (1, 1, 16, 16))
     assert gpu.map.device.type == "cuda"
     torch.testing.assert_close(gpu.map.cpu(), cpu.map)
+
+
+def test_gradient_map_region_of_an_unreachable_output_is_a_clear_error():
+    from medlearn.receptive_field import GradientMap
+
+    with pytest.raises(ValueError, match="does not depend on the input"):
+        _ = GradientMap(torch.zeros(4, 4), (1, 1)).region
+
+
+def test_gradient_map_moments_follow_the_map_device():
+    """centre and std build their coordinate grids where the map is (CUDA in use)."""
+    from medlearn.receptive_field import GradientMap
+
+    grad = GradientMap(
+        torch.rand(5, 7, generator=torch.Generator().manual_seed(0)), (2, 3)
+    )
+    expected = grad.center, grad.std
+    with torch.device("meta"):  # a default device that holds no data
+        assert (grad.center, grad.std) == expected

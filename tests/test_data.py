@@ -68,6 +68,102 @@ def test_3d_phantom_shapes_and_boxes():
     assert p.boxes.shape[1] == 6
 
 
+@pytest.mark.parametrize("dims", [2, 3])
+def test_boxes_list_the_last_axis_first_in_2d_and_3d(dims):
+    """One box order: (x0, y0[, z0], x1, y1[, z1]); mask[z0:z1, y0:y1, x0:x1] is tight."""
+    make = data.phantom_2d if dims == 2 else data.phantom_3d
+    size = 48 if dims == 2 else (20, 40, 36)
+    p = make(size, seed=4, n_lesions=2, spacing=(1.0,) * dims)
+    assert p.boxes.shape == (p.label * len(p.boxes), 2 * dims) and len(p.boxes) > 0
+    inside = torch.zeros_like(p.lesion_mask)
+    for box in p.boxes.long().tolist():
+        lo, hi = box[:dims][::-1], box[dims:][::-1]  # back to (z, y, x) order
+        region = tuple(slice(a, b) for a, b in zip(lo, hi))
+        inside[region] = True
+        crop = p.lesion_mask[region]
+        for axis in range(dims):  # tight: lesion voxels on both faces of every axis
+            assert crop.narrow(axis, 0, 1).any() and crop.narrow(axis, -1, 1).any()
+    assert (p.lesion_mask <= inside).all()
+
+
+def test_boxes_from_masks_by_hand():
+    m2 = torch.zeros(5, 7, dtype=torch.bool)
+    m2[1:4, 2:6] = True  # rows (y) 1..3, columns (x) 2..5
+    assert data.boxes_from_masks([m2], 2).tolist() == [[2.0, 1.0, 6.0, 4.0]]
+    m3 = torch.zeros(4, 5, 6, dtype=torch.bool)
+    m3[1:3, 0:2, 3:6] = True  # z 1..2, y 0..1, x 3..5
+    assert data.boxes_from_masks([m3], 3).tolist() == [[3.0, 0.0, 1.0, 6.0, 2.0, 3.0]]
+    assert data.boxes_from_masks([torch.zeros(4, 4, 4, dtype=torch.bool)], 3).shape == (
+        0,
+        6,
+    )
+
+
+def test_phantom_is_an_anatomy_rendered_by_one_acquisition():
+    p = data.phantom_2d(40, seed=11, site="B", n_lesions=1)
+    g = torch.Generator().manual_seed(11)
+    anatomy = data.sample_anatomy((40, 40), (1.0, 1.0), g, n_lesions=1)
+    acquisition = data.sample_acquisition("B", g, anatomy.shape)
+    assert torch.equal(data.render(anatomy, acquisition), p.image)
+    assert torch.equal(anatomy.mask, p.mask) and torch.equal(anatomy.boxes, p.boxes)
+    # the scan replays from its record, and the record prints without the noise field
+    assert torch.equal(data.render(p.anatomy, p.acquisition), p.image)
+    text = repr(p.acquisition)
+    assert text.startswith("Acquisition(site='B', gamma=0.7") and "tensor" not in text
+
+
+def test_travelling_subject_one_anatomy_at_every_site():
+    g = torch.Generator().manual_seed(5)
+    anatomy = data.sample_anatomy((48, 48), (1.0, 1.0), g, n_lesions=2)
+    images = {
+        s: data.render(anatomy, data.sample_acquisition(s, g, anatomy.shape))
+        for s in data.SITES
+    }
+    organ, background = anatomy.organ_mask, anatomy.mask == 0
+    contrast = {
+        s: (im[0][organ].mean() - im[0][background].mean()) for s, im in images.items()
+    }
+    # same body, different physics: the images and their organ contrast differ by site
+    assert not torch.allclose(images["A"], images["B"], atol=0.05)
+    assert len({round(float(c), 3) for c in contrast.values()}) == 3
+    # a scanner with no physics shows the clean tissue
+    ideal = data.Site("ideal", blur=0.0, bias=0.0, noise=0.0)
+    clean = data.render(anatomy, data.sample_acquisition(ideal, g, anatomy.shape))
+    assert torch.equal(clean[0], anatomy.tissue.clamp(min=0))
+
+
+def test_acquisition_parameters_follow_the_site():
+    g = torch.Generator().manual_seed(0)
+    flat = data.sample_acquisition(data.Site("flat", bias=0.0), g, (8, 8, 8))
+    assert flat.bias_coefficients == (0.0,) * 9  # 3 linear + 6 quadratic terms
+    field = data.bias_field((8, 8), (1.0, 1.0), (0.3, -0.2, 0.1, 0.0, 0.05))
+    assert field.shape == (8, 8) and (field > 0).all()
+    # the log field is the polynomial: linear in x along the middle row when only c_x is set
+    lin = data.bias_field((9, 9), (1.0, 1.0), (0.0, 0.5, 0.0, 0.0, 0.0)).log()
+    x = data.normalised_grid((9, 9), (1.0, 1.0))[1]
+    torch.testing.assert_close(lin, 0.5 * x)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda g: data.sample_acquisition("Z", g, (8, 8)), "site"),
+        (lambda g: data.bias_field((8, 8), (1.0, 1.0), (0.1,) * 9), "coefficients"),
+        (
+            lambda g: data.render(
+                data.sample_anatomy((8, 8), (1.0, 1.0), g),
+                data.sample_acquisition("A", g, (8, 9)),
+            ),
+            "acquisition",
+        ),
+        (lambda g: data.sample_anatomy((8, 8), (1.0,), g), "spacing"),
+    ],
+)
+def test_acquisition_rejects_bad_arguments(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(torch.Generator().manual_seed(0))
+
+
 def test_dataset_and_batch():
     ds = data.make_dataset(5, seed=2, size=32)
     item = ds[4]
@@ -118,3 +214,10 @@ def test_real_samples_load_offline(loader, channels):
     assert img.dim() == 3 and img.shape[0] == channels and img.dtype == torch.float32
     assert 0.0 <= img.min() and img.max() <= 1.0 and img.std() > 0.01
     assert len(spacing) == 2 and all(math.isfinite(s) and s > 0 for s in spacing)
+
+
+def test_gaussian_blur_builds_its_kernel_on_the_input_device():
+    x = torch.rand(6, 9, 8, generator=torch.Generator().manual_seed(0))
+    expected = data.gaussian_blur(x, 1.5)
+    with torch.device("meta"):  # a default device that holds no data
+        assert torch.equal(data.gaussian_blur(x, 1.5), expected)

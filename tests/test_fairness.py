@@ -743,7 +743,7 @@ def test_thresholds_equal_fairlearn_threshold_optimizer(
         s = np.round(s, 1)  # many equal scores
     ref = _fairlearn_thresholds(s, y, a, constraint, objective, grid_size, flip)
     ours = fair.fit_group_thresholds(
-        torch.from_numpy(s), y, a, constraint, objective, grid_size, flip
+        torch.from_numpy(s), y, a, constraint, objective, grid_size, flip=flip
     )
     s_new = np.random.default_rng(0).random(300)
     a_new = np.random.default_rng(1).integers(0, n_groups, 300)

@@ -156,3 +156,16 @@ def test_fit_progress_bar_and_its_switch(monkeypatch, capsys):
     monkeypatch.setenv("TQDM_DISABLE", "1")  # as `make book` sets it
     train.fit(net, batch, nn.functional.mse_loss, steps=3, desc="warming up")
     assert "warming up" not in capsys.readouterr().err
+
+
+def test_get_device_checks_the_cuda_index(monkeypatch):
+    monkeypatch.delenv("MEDLEARN_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert device.get_device("cuda:1") == torch.device("cuda:1")
+    assert device.get_device("cuda") == torch.device("cuda")
+    with pytest.raises(ValueError, match=r"cuda:3.*2 CUDA devices"):
+        device.get_device("cuda:3")
+    monkeypatch.setenv("MEDLEARN_DEVICE", "cuda:2")
+    with pytest.raises(ValueError, match="cuda:2"):
+        device.get_device()

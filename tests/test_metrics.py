@@ -374,3 +374,55 @@ def test_average_precision_rejects_bad_input():
             [{"boxes": torch.zeros(0, 4)}],
             [{"boxes": torch.zeros(0, 4), "labels": torch.zeros(0)}],
         )
+
+
+# ---------------------------------------------------------------- device-clean detection
+
+
+def test_nms_creates_its_tensors_on_the_boxes_device():
+    """Whatever the default device, nms's own tensors follow its inputs (CUDA in use)."""
+    g = torch.Generator().manual_seed(3)
+    boxes, scores = _random_boxes(30, g), torch.rand(30, generator=g)
+    expected = metrics.nms(boxes, scores, 0.3)
+    with torch.device("meta"):  # a default device that holds no data
+        kept = metrics.nms(boxes, scores, 0.3)
+    assert kept.device == boxes.device and torch.equal(kept, expected)
+
+
+def test_average_precision_takes_predictions_that_require_grad():
+    """Model outputs carry autograd history; mAP reads their values, not their graph."""
+    gt = [{"boxes": torch.tensor([[0.0, 0, 10, 10]]), "labels": torch.tensor([1])}]
+    boxes = torch.tensor([[0.0, 0, 10, 10], [20.0, 20, 30, 30]], requires_grad=True)
+    scores = torch.tensor([0.9, 0.8], requires_grad=True)
+    pred = [
+        {"boxes": boxes * 1.0, "scores": scores * 1.0, "labels": torch.tensor([1, 1])}
+    ]
+    assert metrics.average_precision(pred, gt) == pytest.approx(1.0)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_detection_metrics_on_cuda_equal_cpu():
+    g = torch.Generator().manual_seed(4)
+    boxes, scores = _random_boxes(50, g), torch.rand(50, generator=g)
+    kept = metrics.nms(boxes.cuda(), scores.cuda(), 0.4)
+    assert kept.device.type == "cuda"
+    assert torch.equal(kept.cpu(), metrics.nms(boxes, scores, 0.4))
+    gt = [{"boxes": boxes[:10], "labels": torch.ones(10, dtype=torch.long)}]
+    pred = [
+        {
+            "boxes": boxes[5:25],
+            "scores": scores[5:25],
+            "labels": torch.ones(20, dtype=torch.long),
+        }
+    ]
+    on_cuda = [{k: v.cuda() for k, v in d.items()} for d in pred]
+    gt_cuda = [{k: v.cuda() for k, v in d.items()} for d in gt]
+    assert metrics.average_precision(on_cuda, gt_cuda) == metrics.average_precision(
+        pred, gt
+    )
+    mask = torch.rand(20, 20, generator=g) > 0.5
+    edges = metrics.mask_edges(mask.cuda())
+    assert edges.device.type == "cuda" and torch.equal(
+        edges.cpu(), metrics.mask_edges(mask)
+    )

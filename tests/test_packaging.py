@@ -98,3 +98,21 @@ def test_code_is_ruff_clean():
         text=True,
     )
     assert fmt.returncode == 0, fmt.stdout[-3000:]
+
+
+def test_contributor_docs_point_inside_the_repository():
+    """Links and paths in README.md and CONTRIBUTING.md resolve inside this checkout."""
+    import re
+
+    problems = []
+    for doc in ("README.md", "CONTRIBUTING.md"):
+        text = (ROOT / doc).read_text()
+        targets = re.findall(r"\]\(([^)\s]+)\)", text)  # markdown links
+        targets += re.findall(r"`(\.\.?/[^`\s]+)`", text)  # relative paths in code
+        for target in targets:
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue  # a URL or an anchor on the same page
+            path = (ROOT / target.split("#")[0]).resolve()
+            if not path.is_relative_to(ROOT) or not path.exists():
+                problems.append(f"{doc}: {target}")
+    assert problems == [], f"pointers outside the repository: {problems}"

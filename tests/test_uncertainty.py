@@ -32,10 +32,10 @@ from medlearn.uncertainty import (
     mc_dropout_loop,
     mc_dropout_mode,
     mc_dropout_predict,
-    plot_reliability_diagram,
     reliability_diagram,
     sample_logits,
 )
+from medlearn.viz import plot_reliability_diagram
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -53,7 +53,7 @@ class TinyNet(nn.Module):
             nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout(p)
         )
         self.head = (
-            HeteroscedasticHead(4, 2, 2) if heteroscedastic else nn.Conv2d(4, 2, 1)
+            HeteroscedasticHead(2, 4, 2) if heteroscedastic else nn.Conv2d(4, 2, 1)
         )
 
     def forward(self, x):
@@ -123,14 +123,14 @@ def test_heteroscedastic_loss_validation():
 
 @pytest.mark.parametrize("spatial_dims", [0, 1, 2, 3])
 def test_heteroscedastic_head_shapes(spatial_dims):
-    head = HeteroscedasticHead(5, 3, spatial_dims)
+    head = HeteroscedasticHead(spatial_dims, 5, 3)
     x = torch.randn(2, 5, *[4] * spatial_dims)  # (N, C_in, *S)
     mean, log_var = head(x)
     assert mean.shape == log_var.shape == (2, 3, *[4] * spatial_dims)
     with pytest.raises(ValueError, match="dims"):
         head(torch.randn(2, 5, *[4] * (spatial_dims + 1)))
     with pytest.raises(ValueError, match="spatial_dims"):
-        HeteroscedasticHead(5, 3, 4)
+        HeteroscedasticHead(4, 5, 3)
 
 
 def test_sample_logits_statistics_and_reproducibility():

@@ -27,7 +27,9 @@ from medlearn.sampling import (
     zone_plate,
 )
 from medlearn.unet import (
+    ConvBlock,
     UNet,
+    UpBlock,
     center_crop,
     crop_and_concat,
     nearest_valid_input_size,
@@ -186,7 +188,7 @@ def test_shift_consistency():
 def test_sampling_errors():
     with pytest.raises(ValueError, match="kernel_size"):
         binomial_kernel(0)
-    with pytest.raises(ValueError, match=r"\(B, C, H, W\)"):
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         blur_pool(torch.randn(4, 4))
     with pytest.raises(TypeError, match="Tensor"):
         blur_pool(np.zeros((1, 1, 4, 4)))
@@ -253,7 +255,7 @@ def test_size_helpers_agree_with_layer_list(size, depth):
     "depth, size", [(5, (188, 204)), (5, (572, 188)), (4, (124, 100))]
 )
 def test_valid_unet_output_matches_helper(depth, size):
-    net = UNet(1, 2, channels=(2,) * depth, padding="valid")
+    net = UNet(2, 1, 2, channels=(2,) * depth, padding="valid")
     with torch.no_grad():
         out = net(torch.zeros(1, 1, *size))  # (1, 2, H_out, W_out)
     assert out.shape[2:] == tuple(valid_output_size(n, depth) for n in size)
@@ -304,7 +306,9 @@ def paper_parameter_count(in_channels, out_channels, channels, spatial_dims=2):
 
 
 def test_paper_architecture():
-    net = UNet(1, 2, padding="valid", norm=None)  # the defaults are the paper's widths
+    net = UNet(
+        2, 1, 2, padding="valid", norm=None
+    )  # the defaults are the paper's widths
     # by hand: encoder 18,842,048 + decoder 12,188,480 + head 130
     assert paper_parameter_count(1, 2, (64, 128, 256, 512, 1024)) == 31_030_658
     assert n_params(net) == 31_030_658
@@ -325,7 +329,7 @@ def test_paper_architecture():
 @pytest.mark.parametrize("skip", [True, False])
 @pytest.mark.parametrize("upsample", ["transpose", "interp"])
 def test_parameter_count_formula(spatial_dims, skip, upsample):
-    net = UNet(2, 3, spatial_dims, TINY, padding="valid", skip=skip, upsample=upsample)
+    net = UNet(spatial_dims, 2, 3, TINY, padding="valid", skip=skip, upsample=upsample)
     expected = paper_parameter_count(2, 3, TINY, spatial_dims)
     k = spatial_dims
     for c_low, c in zip(TINY[:0:-1], TINY[-2::-1], strict=True):
@@ -366,7 +370,7 @@ def functional_unet(net, x, skip=True):
 @pytest.mark.parametrize("skip", [True, False])
 def test_forward_matches_functional_reference(skip):
     torch.manual_seed(0)
-    net = UNet(2, 3, channels=TINY, padding="valid", skip=skip).eval()
+    net = UNet(2, 2, 3, channels=TINY, padding="valid", skip=skip).eval()
     x = torch.randn(2, 2, 68, 76)  # (B, C, H, W)
     with torch.no_grad():
         torch.testing.assert_close(net(x), functional_unet(net, x, skip))
@@ -392,7 +396,7 @@ def test_shapes_and_gradients(spatial_dims, padding, norm, skip, upsample):
     torch.manual_seed(0)
     channels = TINY if spatial_dims == 2 else TINY[:2]  # 3D: depth 2, stays fast
     opts = dict(norm=norm, dropout=0.1, skip=skip, upsample=upsample)
-    net = UNet(1, 2, spatial_dims, channels, padding, **opts)
+    net = UNet(spatial_dims, 1, 2, channels, padding, **opts)
     sizes = {  # valid, depth 3: 44 + 4k; depth 2: 18 + 2k
         (2, "same"): (16, 24),
         (2, "valid"): (44, 48),
@@ -417,7 +421,7 @@ def test_shapes_and_gradients(spatial_dims, padding, norm, skip, upsample):
 
 
 def test_state_dict_keys():
-    net = UNet(1, 2, channels=TINY, norm="batch")
+    net = UNet(2, 1, 2, channels=TINY, norm="batch")
     keys = set(net.state_dict())
     assert {
         "encoder.0.conv1.weight",
@@ -429,16 +433,16 @@ def test_state_dict_keys():
         "decoder.1.block.conv1.weight",
         "head.weight",
     } <= keys
-    interp = UNet(1, 2, channels=TINY, upsample="interp")
+    interp = UNet(2, 1, 2, channels=TINY, upsample="interp")
     assert "decoder.0.up.conv.weight" in interp.state_dict()
     assert all(k.split(".")[0] in {"encoder", "decoder", "head"} for k in keys)
     # no skips changes widths, not names
-    no_skip = UNet(1, 2, channels=TINY, skip=False)
-    assert set(no_skip.state_dict()) == set(UNet(1, 2, channels=TINY).state_dict())
+    no_skip = UNet(2, 1, 2, channels=TINY, skip=False)
+    assert set(no_skip.state_dict()) == set(UNet(2, 1, 2, channels=TINY).state_dict())
 
 
 def test_dropout_supports_mc_dropout():
-    net = UNet(1, 2, channels=TINY, dropout=0.5).eval()
+    net = UNet(2, 1, 2, channels=TINY, dropout=0.5).eval()
     drops = [m for m in net.modules() if isinstance(m, torch.nn.Dropout)]
     assert len(drops) == 2 * len(TINY) - 1  # one per conv block
     x = torch.randn(1, 1, 16, 16)
@@ -447,27 +451,27 @@ def test_dropout_supports_mc_dropout():
         for m in drops:
             m.train()  # what chapter 08 does
         assert not torch.allclose(net(x), net(x))
-    plain = UNet(1, 2, channels=TINY)
+    plain = UNet(2, 1, 2, channels=TINY)
     assert not any(isinstance(m, torch.nn.Dropout) for m in plain.modules())
 
 
 def test_same_padding_keeps_size_3d():
-    net = UNet(1, 4, spatial_dims=3, channels=TINY, norm="instance")
+    net = UNet(3, 1, 4, channels=TINY, norm="instance")
     out = net(torch.randn(1, 1, 8, 12, 16))
     assert out.shape == (1, 4, 8, 12, 16)
 
 
 def test_bad_inputs():
-    net = UNet(1, 2, channels=TINY, padding="valid")
+    net = UNet(2, 1, 2, channels=TINY, padding="valid")
     with pytest.raises(ValueError, match="nearest size that works: 44"):
         net(torch.zeros(1, 1, 45, 44))  # odd before a pooling
     with pytest.raises(ValueError, match="cannot take 20"):
         net(torch.zeros(1, 1, 44, 20))  # too small: shrinks below 1
-    with pytest.raises(ValueError, match=r"shape \(B, 1, H, W\)"):
+    with pytest.raises(ValueError, match=r"shape \(N, 1, H, W\)"):
         net(torch.zeros(1, 3, 44, 44))
-    with pytest.raises(ValueError, match=r"shape \(B, 1, H, W\)"):
+    with pytest.raises(ValueError, match=r"shape \(N, 1, H, W\)"):
         net(torch.zeros(1, 1, 44, 44, 44))
-    same = UNet(1, 2, channels=TINY)
+    same = UNet(2, 1, 2, channels=TINY)
     with pytest.raises(ValueError, match="nearest size that works: 20"):
         same(torch.zeros(1, 1, 18, 16))
     for kwargs, word in [
@@ -480,7 +484,7 @@ def test_bad_inputs():
         ({"channels": (4, 0)}, "channels"),
     ]:
         with pytest.raises(ValueError, match=word):
-            UNet(1, 2, **kwargs)
+            UNet(**{"spatial_dims": 2, "in_channels": 1, "out_channels": 2, **kwargs})
 
 
 @pytest.mark.cuda
@@ -488,7 +492,7 @@ def test_bad_inputs():
 @pytest.mark.parametrize("spatial_dims", [2, 3])
 def test_cuda_matches_cpu(spatial_dims):
     torch.manual_seed(0)
-    net = UNet(1, 2, spatial_dims, TINY, padding="valid", norm="instance").eval()
+    net = UNet(spatial_dims, 1, 2, TINY, padding="valid", norm="instance").eval()
     size = (44,) * spatial_dims
     x = torch.randn(2, 1, *size)
     with torch.no_grad():
@@ -502,3 +506,20 @@ def test_cuda_matches_cpu(spatial_dims):
     torch.testing.assert_close(
         spectrum(xs.cuda()).cpu(), spectrum(xs), atol=1e-4, rtol=1e-4
     )
+
+
+@pytest.mark.parametrize(
+    "build, word",
+    [
+        (lambda: ConvBlock(2, 1, 4, padding="full"), "padding"),
+        (lambda: ConvBlock(2, 1, 4, norm="layer"), "norm"),
+        (lambda: ConvBlock(4, 1, 4), "spatial_dims"),
+        (lambda: UpBlock(2, 8, 4, upsample="nearest"), "upsample"),
+        (lambda: UpBlock(2, 8, 4, padding="full"), "padding"),
+        (lambda: UpBlock(2, 8, 4, norm="group"), "norm"),
+    ],
+)
+def test_blocks_reject_unknown_options(build, word):
+    """Each block names a bad option instead of mapping it to a default."""
+    with pytest.raises(ValueError, match=word):
+        build()

@@ -4,7 +4,7 @@ One file per concept, re-exported here:
 
 * ``core``: attention from the definition and multi-head self-attention.
 * ``cost``: FLOPs of global and windowed attention (Liu et al. 2021), and
-  measured time, peak memory and growth exponents.
+  measured time, peak memory (with :mod:`medlearn.timing`) and growth exponents.
 * ``vit``: patch tokens (``patchify``, ``PatchEmbed``) and a small ``ViT``.
 * ``windows``: ``window_partition``/``window_reverse`` and the shifted-window
   mask on channel-last token grids.
@@ -26,10 +26,7 @@ from medlearn.attention.core import (
 from medlearn.attention.cost import (
     attention_flops,
     attention_scaling,
-    best_time,
     growth_exponent,
-    median_time,
-    peak_memory,
 )
 from medlearn.attention.hierarchy import (
     NEIGHBOUR_OFFSETS,
@@ -52,9 +49,6 @@ __all__ = [
     "MultiHeadSelfAttention",
     "Mlp",
     "attention_flops",
-    "median_time",
-    "best_time",
-    "peak_memory",
     "growth_exponent",
     "attention_scaling",
     "patchify",

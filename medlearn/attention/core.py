@@ -90,7 +90,7 @@ def scaled_dot_product_attention(
         ValueError: if the shapes of ``q``, ``k`` and ``v`` do not fit.
 
     Example:
-        >>> q = k = v = torch.randn(2, 4, 10, 8)  # (B, heads, tokens, head_dim)
+        >>> q = k = v = torch.randn(2, 4, 10, 8)  # (N, heads, L, head_dim)
         >>> scaled_dot_product_attention(q, k, v).shape
         torch.Size([2, 4, 10, 8])
     """
@@ -131,6 +131,7 @@ class MultiHeadSelfAttention(nn.Module):
         self,
         dim: int = 64,
         num_heads: int = 4,
+        *,
         qkv_bias: bool = True,
         fused: bool = True,
     ) -> None:
@@ -145,23 +146,23 @@ class MultiHeadSelfAttention(nn.Module):
         self.proj = nn.Linear(dim, dim)
 
     def _heads(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        B, N, C = x.shape
-        qkv = self.qkv(x).view(B, N, 3, self.num_heads, C // self.num_heads)
-        return qkv.permute(2, 0, 3, 1, 4).unbind(0)  # 3 x (B, heads, N, head_dim)
+        N, L, C = x.shape
+        qkv = self.qkv(x).view(N, L, 3, self.num_heads, C // self.num_heads)
+        return qkv.permute(2, 0, 3, 1, 4).unbind(0)  # 3 x (N, heads, L, head_dim)
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
-        """Attend: ``(B, N, C)`` -> ``(B, N, C)``; ``mask`` as in the functions."""
-        B, N, C = x.shape
+        """Attend: ``(N, L, C)`` -> ``(N, L, C)``; ``mask`` as in the functions."""
+        N, L, C = x.shape
         q, k, v = self._heads(x)
         if self.fused:
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         else:
             out = scaled_dot_product_attention(q, k, v, mask)
-        out = out.transpose(1, 2).reshape(B, N, C)  # (B, N, heads * head_dim)
+        out = out.transpose(1, 2).reshape(N, L, C)  # (N, L, heads * head_dim)
         return self.proj(out)
 
     def attention_map(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
-        """The attention weights ``(B, heads, N, N)`` for tokens ``(B, N, C)``."""
+        """The attention weights ``(N, heads, L, L)`` for tokens ``(N, L, C)``."""
         q, k, _ = self._heads(x)
         return attention_weights(q, k, mask)
 

@@ -4,33 +4,27 @@ Global self-attention over ``n`` tokens forms an ``n x n`` score matrix, so
 its compute and, on the explicit path, its memory grow as ``n^2``; windowed
 attention forms ``n / M^2`` matrices of ``M^2 x M^2`` and grows as ``n``.
 ``attention_scaling`` measures both on the same token grids and
-``growth_exponent`` fits the power law. Used by the chapter and by
+``growth_exponent`` fits the power law; the clock and the memory tracker are
+:mod:`medlearn.timing`'s. Used by the chapter and by
 ``benchmarks/bench_attention.py``. See chapter 04 (attention).
 """
 
 from __future__ import annotations
 
 import math
-import statistics
-import time
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 
 import numpy as np
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_leaves
 
 from medlearn.attention.core import MultiHeadSelfAttention
 from medlearn.attention.swin import WindowAttention
 from medlearn.attention.windows import window_partition
+from medlearn.timing import measure, peak_memory
 
 __all__ = [
     "attention_flops",
-    "median_time",
-    "best_time",
-    "peak_memory",
     "growth_exponent",
     "attention_scaling",
 ]
@@ -74,119 +68,6 @@ def attention_flops(
     if per_window < 1:
         raise ValueError(f"window must be positive, got {window!r}")
     return projections + 2 * per_window * num_tokens * dim
-
-
-def median_time(
-    fn: Callable[[], object],
-    repeats: int = 3,
-    clock: Callable[[], float] = time.perf_counter,
-) -> float:
-    """Median seconds of ``fn()`` over ``repeats`` calls, after a warm-up.
-
-    Args:
-        fn: the call to time.
-        repeats: timed calls. Defaults to 3.
-        clock: the clock; ``time.process_time`` counts this process's CPU
-            time, which other work on a shared machine barely disturbs.
-            Defaults to ``time.perf_counter`` (wall clock).
-
-    Returns:
-        Seconds.
-
-    Example:
-        >>> median_time(lambda: sum(range(1000))) < 1.0
-        True
-    """
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = clock()
-        fn()
-        times.append(clock() - start)
-    return statistics.median(times)
-
-
-def best_time(fn: Callable[[], object], repeats: int = 5) -> float:
-    """Fastest wall-clock seconds of ``fn()`` over ``repeats`` calls, after a warm-up.
-
-    On a shared machine the fastest run is the one least disturbed by other
-    work, so it is the steadiest estimate of what the call itself costs.
-
-    Args:
-        fn: the call to time.
-        repeats: timed calls. Defaults to 5.
-
-    Returns:
-        Seconds.
-
-    Example:
-        >>> best_time(lambda: sum(range(1000))) < 1.0
-        True
-    """
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-class _LiveStorage(TorchDispatchMode):
-    """Track the bytes of tensor storage created by every op, until it is freed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.live = self.peak = 0
-        self._seen: set[int] = set()
-
-    def _free(self, key: int, nbytes: int) -> None:
-        self.live -= nbytes
-        self._seen.discard(key)
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        inputs = {
-            t.untyped_storage().data_ptr()
-            for t in tree_leaves((args, kwargs))
-            if isinstance(t, torch.Tensor)
-        }
-        for t in tree_leaves(out):
-            if not isinstance(t, torch.Tensor):
-                continue
-            storage = t.untyped_storage()
-            key, nbytes = storage.data_ptr(), storage.nbytes()
-            if nbytes == 0 or key in inputs or key in self._seen:
-                continue  # a view, an in-place result, or already counted
-            self._seen.add(key)
-            self.live += nbytes
-            self.peak = max(self.peak, self.live)
-            weakref.finalize(storage, self._free, key, nbytes)  # when it dies
-        return out
-
-
-def peak_memory(fn: Callable[[], object]) -> int:
-    """Peak bytes of tensor storage that ``fn()`` holds at any one time.
-
-    Every op's new output storage is counted from its creation until it is
-    freed (a ``TorchDispatchMode`` watches the ops; views, in-place results
-    and tensors that existed before the call do not count; scratch memory
-    inside a kernel is not seen). Works on any device.
-
-    Args:
-        fn: the call to measure.
-
-    Returns:
-        Bytes.
-
-    Example:
-        >>> peak_memory(lambda: torch.zeros(1024, 1024) + 1)  # two 4 MiB tensors
-        8388608
-    """
-    tracker = _LiveStorage()
-    with tracker:
-        fn()
-    return tracker.peak
 
 
 def growth_exponent(sizes: Sequence[float], costs: Sequence[float]) -> float:
@@ -259,7 +140,15 @@ def attention_scaling(
     return rows
 
 
-def _measure(side, dim, window, repeats, glob, local, g) -> dict[str, float]:
+def _measure(
+    side: int,
+    dim: int,
+    window: int,
+    repeats: int,
+    glob: MultiHeadSelfAttention,
+    local: WindowAttention,
+    g: torch.Generator,
+) -> dict[str, float]:
     """One row of ``attention_scaling``: one square grid of ``side x side`` tokens."""
     x = torch.randn(1, side, side, dim, generator=g)  # (N, H, W, C)
     inputs = {
@@ -269,7 +158,7 @@ def _measure(side, dim, window, repeats, glob, local, g) -> dict[str, float]:
     row = {"tokens": side * side}
     for name, (module, inp) in inputs.items():
         module.fused = True
-        row[f"time_{name}"] = best_time(partial(module, inp), repeats)
+        row[f"time_{name}"] = measure(partial(module, inp), repeats=repeats).best
         module.fused = False  # the explicit path holds the score matrices
         row[f"memory_{name}"] = peak_memory(partial(module, inp))
         module.fused = True

@@ -15,12 +15,11 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from medlearn._helpers import IntOrTuple, check_choice
 from medlearn.attention.swin import SwinBlock
 from medlearn.attention.vit import PatchEmbed
 
 __all__ = ["NEIGHBOUR_OFFSETS", "merge_neighbours", "PatchMerging", "SwinEncoder"]
-
-IntOrTuple = int | Sequence[int]
 
 
 # Order in which the 2 x 2 (x 2) neighbours are concatenated, as (z, y, x)
@@ -95,8 +94,7 @@ class PatchMerging(nn.Module):
 
     def __init__(self, spatial_dims: int = 2, dim: int = 48) -> None:
         super().__init__()
-        if spatial_dims not in (2, 3):
-            raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
+        check_choice("spatial_dims", spatial_dims, (2, 3))
         self.norm = nn.LayerNorm(2**spatial_dims * dim)
         self.reduction = nn.Linear(2**spatial_dims * dim, 2 * dim, bias=False)
 
@@ -141,6 +139,7 @@ class SwinEncoder(nn.Module):
         window_size: IntOrTuple = 4,
         patch_size: IntOrTuple = 2,
         mlp_ratio: float = 4.0,
+        *,
         fused: bool = True,
     ) -> None:
         super().__init__()
@@ -154,7 +153,7 @@ class SwinEncoder(nn.Module):
         self.stages = nn.ModuleList(
             nn.Sequential(
                 *(
-                    SwinBlock(spatial_dims, c, h, window_size, mlp_ratio, True, fused)
+                    SwinBlock(spatial_dims, c, h, window_size, mlp_ratio, fused=fused)
                     for _ in range(depth)
                 )
             )

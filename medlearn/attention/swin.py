@@ -22,9 +22,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import IntOrTuple, check_choice, ntuple
 from medlearn.attention.core import Mlp, _additive, scaled_dot_product_attention
 from medlearn.attention.windows import (
-    _ntuple,
     relative_position_index,
     shifted_window_mask,
     window_partition,
@@ -35,8 +35,6 @@ __all__ = [
     "WindowAttention",
     "SwinBlock",
 ]
-
-IntOrTuple = int | Sequence[int]
 
 
 class WindowAttention(nn.Module):
@@ -76,6 +74,7 @@ class WindowAttention(nn.Module):
         dim: int = 96,
         num_heads: int = 3,
         window_size: Sequence[int] = (7, 7),
+        *,
         qkv_bias: bool = True,
         fused: bool = True,
     ) -> None:
@@ -87,7 +86,7 @@ class WindowAttention(nn.Module):
             raise ValueError(
                 f"num_heads must be a positive divisor of dim={dim}, got {num_heads}"
             )
-        self.window_size = _ntuple(window, len(window), "window_size")
+        self.window_size = ntuple(window, len(window), "window_size")
         self.num_heads = num_heads
         self.fused = fused
         table_rows = math.prod(2 * w - 1 for w in self.window_size)
@@ -119,7 +118,7 @@ class WindowAttention(nn.Module):
         Returns:
             ``(N * nW, n, C)``.
         """
-        B_, n, C = x.shape
+        NW, n, C = x.shape  # NW = N * nW windows of n tokens
         heads = self.num_heads
         if n != self.relative_position_index.shape[0]:
             raise ValueError(
@@ -127,13 +126,13 @@ class WindowAttention(nn.Module):
                 f"window (window_size {self.window_size}), got {tuple(x.shape)}"
             )
         nW = 1 if mask is None else mask.shape[0]
-        if mask is not None and (mask.shape[1:] != (n, n) or B_ % nW):
+        if mask is not None and (mask.shape[1:] != (n, n) or NW % nW):
             raise ValueError(
-                f"mask must be (nW, {n}, {n}) with nW dividing {B_}, "
+                f"mask must be (nW, {n}, {n}) with nW dividing {NW}, "
                 f"got {tuple(mask.shape)}"
             )
-        qkv = self.qkv(x).view(B_, n, 3, heads, C // heads)
-        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # 3 x (B_, heads, n, hd)
+        qkv = self.qkv(x).view(NW, n, 3, heads, C // heads)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # 3 x (NW, heads, n, hd)
         bias = self.relative_position_bias().unsqueeze(0)  # (1, heads, n, n)
         if mask is not None:
             bias = bias + _additive(mask, bias.dtype).unsqueeze(1)  # (nW, heads, n, n)
@@ -143,14 +142,14 @@ class WindowAttention(nn.Module):
             # training on the CPU: no fused kernel gives a mask gradient, torch
             # runs its composite path; broadcast the bias over the images rather
             # than copying it per window (windows are batch-major)
-            split = (B_ // nW, nW, heads, n, C // heads)
+            split = (NW // nW, nW, heads, n, C // heads)
             out = attend(q.view(split), k.view(split), v.view(split), bias)
-            out = out.view(B_, heads, n, C // heads)
+            out = out.view(NW, heads, n, C // heads)
         else:  # fused kernels take a 4-D mask: window w of each image gets mask[w]
             if nW > 1:
-                bias = bias.expand(B_ // nW, nW, heads, n, n).reshape(B_, heads, n, n)
+                bias = bias.expand(NW // nW, nW, heads, n, n).reshape(NW, heads, n, n)
             out = attend(q, k, v, bias)
-        out = out.transpose(1, 2).reshape(B_, n, C)  # (B_, n, heads * hd)
+        out = out.transpose(1, 2).reshape(NW, n, C)  # (NW, n, heads * hd)
         return self.proj(out)
 
 
@@ -158,8 +157,17 @@ def _explicit(q: Tensor, k: Tensor, v: Tensor, bias: Tensor) -> Tensor:
     return scaled_dot_product_attention(q, k, v, bias)
 
 
-def _check_saved_index(module, state_dict, prefix, *args) -> None:
-    """Accept a saved ``relative_position_index`` (MONAI saves it) if it matches."""
+def _check_saved_index(
+    module: WindowAttention,
+    state_dict: dict[str, Tensor],
+    prefix: str,
+    *args: object,
+) -> None:
+    """Accept a saved ``relative_position_index`` (MONAI saves it) if it matches.
+
+    A ``load_state_dict`` pre-hook: ``args`` are torch's ``local_metadata,
+    strict, missing_keys, unexpected_keys, error_msgs``.
+    """
     error_msgs = args[-1]
     saved = state_dict.pop(prefix + "relative_position_index", None)
     if saved is not None and not torch.equal(
@@ -177,11 +185,23 @@ class _SwinLayer(nn.Module):
     Same parameter names as MONAI's ``SwinTransformerBlock``.
     """
 
-    def __init__(self, dim, num_heads, window, shift, mlp_ratio, qkv_bias, fused):
+    def __init__(
+        self,
+        dim: int,
+        num_heads: int,
+        window: tuple[int, ...],
+        shift: tuple[int, ...],
+        mlp_ratio: float,
+        *,
+        qkv_bias: bool,
+        fused: bool,
+    ) -> None:
         super().__init__()
         self.window_size, self.shift = window, shift
         self.norm1 = nn.LayerNorm(dim)
-        self.attn = WindowAttention(dim, num_heads, window, qkv_bias, fused)
+        self.attn = WindowAttention(
+            dim, num_heads, window, qkv_bias=qkv_bias, fused=fused
+        )
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = Mlp(dim, int(dim * mlp_ratio))
 
@@ -235,17 +255,19 @@ class SwinBlock(nn.Module):
         num_heads: int = 3,
         window_size: IntOrTuple = 7,
         mlp_ratio: float = 4.0,
+        *,
         qkv_bias: bool = True,
         fused: bool = True,
     ) -> None:
         super().__init__()
-        if spatial_dims not in (2, 3):
-            raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
-        window = _ntuple(window_size, spatial_dims, "window_size")
+        check_choice("spatial_dims", spatial_dims, (2, 3))
+        window = ntuple(window_size, spatial_dims, "window_size")
         self.window_size, self.dim = window, dim
         shifts = ((0,) * spatial_dims, tuple(w // 2 for w in window))
         self.blocks = nn.ModuleList(
-            _SwinLayer(dim, num_heads, window, s, mlp_ratio, qkv_bias, fused)
+            _SwinLayer(
+                dim, num_heads, window, s, mlp_ratio, qkv_bias=qkv_bias, fused=fused
+            )
             for s in shifts
         )
 

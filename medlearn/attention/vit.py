@@ -11,17 +11,14 @@ attends to every other. See chapter 04 (attention).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
 
+from medlearn._helpers import IntOrTuple, check_choice, ntuple
 from medlearn.attention.core import Mlp, MultiHeadSelfAttention
-from medlearn.attention.windows import _ntuple
 
 __all__ = ["patchify", "PatchEmbed", "TransformerBlock", "ViT"]
-
-IntOrTuple = int | Sequence[int]
 
 
 def patchify(x: Tensor, patch_size: IntOrTuple) -> Tensor:
@@ -48,7 +45,7 @@ def patchify(x: Tensor, patch_size: IntOrTuple) -> Tensor:
             f"x must be (N, C, H, W) or (N, C, D, H, W), got {getattr(x, 'shape', x)}"
         )
     N, C, *spatial = x.shape
-    patch = _ntuple(patch_size, len(spatial), "patch_size")
+    patch = ntuple(patch_size, len(spatial), "patch_size")
     if any(s % p for s, p in zip(spatial, patch, strict=True)):
         raise ValueError(
             f"image size {tuple(spatial)} must be divisible by patch_size {patch}"
@@ -87,9 +84,8 @@ class PatchEmbed(nn.Module):
         patch_size: IntOrTuple = 4,
     ) -> None:
         super().__init__()
-        if spatial_dims not in (2, 3):
-            raise ValueError(f"spatial_dims must be 2 or 3, got {spatial_dims!r}")
-        self.patch_size = _ntuple(patch_size, spatial_dims, "patch_size")
+        check_choice("spatial_dims", spatial_dims, (2, 3))
+        self.patch_size = ntuple(patch_size, spatial_dims, "patch_size")
         conv = nn.Conv2d if spatial_dims == 2 else nn.Conv3d
         self.proj = conv(in_channels, embed_dim, self.patch_size, self.patch_size)
 
@@ -126,12 +122,15 @@ class TransformerBlock(nn.Module):
         dim: int = 64,
         num_heads: int = 4,
         mlp_ratio: float = 4.0,
+        *,
         qkv_bias: bool = True,
         fused: bool = True,
     ) -> None:
         super().__init__()
         self.norm1 = nn.LayerNorm(dim)
-        self.attn = MultiHeadSelfAttention(dim, num_heads, qkv_bias, fused)
+        self.attn = MultiHeadSelfAttention(
+            dim, num_heads, qkv_bias=qkv_bias, fused=fused
+        )
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = Mlp(dim, int(dim * mlp_ratio))
 
@@ -182,10 +181,11 @@ class ViT(nn.Module):
         depth: int = 4,
         num_heads: int = 4,
         mlp_ratio: float = 4.0,
+        *,
         fused: bool = True,
     ) -> None:
         super().__init__()
-        self.img_size = _ntuple(img_size, spatial_dims, "img_size")
+        self.img_size = ntuple(img_size, spatial_dims, "img_size")
         self.patch_embed = PatchEmbed(spatial_dims, in_channels, embed_dim, patch_size)
         patch = self.patch_embed.patch_size
         if any(s % p for s, p in zip(self.img_size, patch, strict=True)):
@@ -200,7 +200,7 @@ class ViT(nn.Module):
         nn.init.trunc_normal_(self.pos_embed, std=0.02)
         nn.init.trunc_normal_(self.cls_token, std=0.02)
         self.blocks = nn.ModuleList(
-            TransformerBlock(embed_dim, num_heads, mlp_ratio, True, fused)
+            TransformerBlock(embed_dim, num_heads, mlp_ratio, fused=fused)
             for _ in range(depth)
         )
         self.norm = nn.LayerNorm(embed_dim)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from medlearn.conv import _ntuple  # one broadcasting/validation helper for the package
+from medlearn._helpers import IntOrTuple, ntuple
 
 __all__ = [
     "window_partition",
@@ -28,8 +28,6 @@ __all__ = [
     "shifted_window_mask",
     "relative_position_index",
 ]
-
-IntOrTuple = int | Sequence[int]
 
 
 def _check_divisible(spatial: Sequence[int], window: Sequence[int], name: str) -> None:
@@ -67,7 +65,7 @@ def window_partition(x: Tensor, window_size: IntOrTuple) -> Tensor:
             f"got {getattr(x, 'shape', x)}"
         )
     N, *spatial, C = x.shape
-    window = _ntuple(window_size, len(spatial), "window_size")
+    window = ntuple(window_size, len(spatial), "window_size")
     _check_divisible(spatial, window, "x spatial shape")
     grid = [s // w for s, w in zip(spatial, window, strict=True)]
     split = [v for g, w in zip(grid, window, strict=True) for v in (g, w)]
@@ -102,7 +100,7 @@ def window_reverse(
     spatial = tuple(spatial)
     if len(spatial) not in (2, 3):
         raise ValueError(f"spatial must be (H, W) or (D, H, W), got {spatial!r}")
-    window = _ntuple(window_size, len(spatial), "window_size")
+    window = ntuple(window_size, len(spatial), "window_size")
     _check_divisible(spatial, window, "spatial")
     grid = [s // w for s, w in zip(spatial, window, strict=True)]
     if (
@@ -161,8 +159,8 @@ def shifted_window_mask(
     spatial = tuple(spatial)
     if len(spatial) not in (2, 3):
         raise ValueError(f"spatial must be (H, W) or (D, H, W), got {spatial!r}")
-    window = _ntuple(window_size, len(spatial), "window_size")
-    shifts = _ntuple(shift, len(spatial), "shift", minimum=0)
+    window = ntuple(window_size, len(spatial), "window_size")
+    shifts = ntuple(shift, len(spatial), "shift", minimum=0)
     if any(s >= w for s, w in zip(shifts, window, strict=True)):
         raise ValueError(f"shift {shifts} must be smaller than window_size {window}")
     _check_divisible(spatial, window, "spatial")
@@ -196,7 +194,7 @@ def relative_position_index(window_size: Sequence[int]) -> Tensor:
                 [7, 6, 4, 3],
                 [8, 7, 5, 4]])
     """
-    window = _ntuple(tuple(window_size), len(window_size), "window_size")
+    window = ntuple(tuple(window_size), len(window_size), "window_size")
     axes = [torch.arange(w) for w in window]
     coords = torch.stack(torch.meshgrid(*axes, indexing="ij")).flatten(1)  # (d, n)
     offsets = coords[:, :, None] - coords[:, None, :]  # (d, n, n)

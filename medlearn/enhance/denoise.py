@@ -42,6 +42,7 @@ class DnCNN(nn.Module):
         in_channels: int = 1,
         channels: int = 32,
         num_layers: int = 8,
+        *,
         batch_norm: bool = True,
     ) -> None:
         super().__init__()

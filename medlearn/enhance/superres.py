@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import check_positive_int
 from medlearn.enhance.filters import _check_float
 
 __all__ = [
@@ -21,8 +22,7 @@ def _check_volume(x: Tensor, factor: int) -> None:
     _check_float(x, "x", 0)
     if x.dim() != 5:
         raise ValueError(f"x must have shape (N, C, D, H, W), got {tuple(x.shape)}")
-    if not isinstance(factor, int) or factor < 1:
-        raise ValueError(f"factor must be a positive int, got {factor!r}")
+    check_positive_int("factor", factor)
 
 
 def thick_slices(x: Tensor, factor: int) -> Tensor:

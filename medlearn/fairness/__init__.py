@@ -10,9 +10,12 @@ One module per concept, read in this order:
   equal opportunity differences and ratios, on fairlearn 0.15's conventions;
 * :mod:`~medlearn.fairness.signed`: aif360's signed "unprivileged −
   privileged" forms (import the module: its names overlap fairlearn's);
-* :mod:`~medlearn.fairness.bootstrap`: stratified bootstrap intervals for
-  every rate and disparity, vectorised over replicates;
+* :mod:`~medlearn.fairness.resampling`: stratified bootstrap replicates of the
+  per-group counts (resampled rows, or multinomial draws);
+* :mod:`~medlearn.fairness.bootstrap`: bootstrap intervals for every rate and
+  disparity, vectorised over replicates;
 * :mod:`~medlearn.fairness.permutation`: permutation test of "no difference";
+* :mod:`~medlearn.fairness.curves`: ROC-type points of a score and their hull;
 * :mod:`~medlearn.fairness.thresholds`: Hardt et al.'s group-specific
   randomised thresholds (fairlearn's ``ThresholdOptimizer``).
 
@@ -29,12 +32,11 @@ from medlearn.fairness import signed
 from medlearn.fairness.bootstrap import (
     FairnessBootstrap,
     Interval,
-    bootstrap_counts,
     bootstrap_fairness,
     bootstrap_metric_by_group,
     percentile_interval,
-    stratified_bootstrap_indices,
 )
+from medlearn.fairness.curves import TradeoffPoints, tradeoff_points, upper_hull
 from medlearn.fairness.disparity import (
     DISPARITIES,
     demographic_parity_difference,
@@ -63,14 +65,12 @@ from medlearn.fairness.permutation import (
     permutation_test,
     permutations_within,
 )
+from medlearn.fairness.resampling import bootstrap_counts, stratified_bootstrap_indices
 from medlearn.fairness.thresholds import (
     CONSTRAINTS,
     OBJECTIVES,
     GroupThresholds,
-    TradeoffPoints,
     fit_group_thresholds,
-    tradeoff_points,
-    upper_hull,
 )
 
 __all__ = [

@@ -24,17 +24,16 @@ bootstrap and permutation replicates reuse them. See chapter 09 (fairness).
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import Tensor
 
+from medlearn._helpers import check_choice
 from medlearn.fairness.groups import (
     _warn_undefined,
     confusion_by_group,
     rates_from_counts,
 )
-from medlearn.fairness.inputs import _check_choice, as_binary
+from medlearn.fairness.inputs import ArrayLike, GroupsLike, as_binary
 
 __all__ = [
     "DISPARITIES",
@@ -80,7 +79,7 @@ def group_difference(
         >>> group_difference(torch.tensor([0.2, 0.5, 0.3]), torch.tensor(0.4))
         tensor(0.3000)
     """
-    _check_choice(method, METHODS, "method")
+    check_choice("method", method, METHODS)
     if method == "between_groups":
         return values.amax(-1) - values.amin(-1)
     return (values - overall.unsqueeze(-1)).abs().amax(-1)
@@ -105,7 +104,7 @@ def group_ratio(
         >>> group_ratio(torch.tensor([0.2, 0.5]), torch.tensor(0.4))
         tensor(0.4000)
     """
-    _check_choice(method, METHODS, "method")
+    check_choice("method", method, METHODS)
     if method == "between_groups":
         return values.amin(-1) / values.amax(-1)
     r = values / overall.unsqueeze(-1)
@@ -136,8 +135,8 @@ def disparity_from_counts(
         >>> disparity_from_counts(c, "equalized_odds_difference")
         tensor(0.3000, dtype=torch.float64)
     """
-    _check_choice(name, tuple(DISPARITIES), "name")
-    _check_choice(agg, AGGS, "agg")
+    check_choice("name", name, tuple(DISPARITIES))
+    check_choice("agg", agg, AGGS)
     rates, kind = DISPARITIES[name]
     per_group = rates_from_counts(counts)
     overall = rates_from_counts(counts.sum(-2))
@@ -150,9 +149,16 @@ def disparity_from_counts(
     return parts.amax(0) if kind == "difference" else parts.amin(0)
 
 
-def _disparity(name: str, y_true, y_pred, groups, method: str, agg: str) -> float:
-    _check_choice(method, METHODS, "method")
-    _check_choice(agg, AGGS, "agg")
+def _disparity(
+    name: str,
+    y_true: ArrayLike | None,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
+    method: str,
+    agg: str,
+) -> float:
+    check_choice("method", method, METHODS)
+    check_choice("agg", agg, AGGS)
     if y_true is None:  # demographic parity needs predictions only
         y_true = torch.zeros_like(as_binary(y_pred, "y_pred"))
     counts, g = confusion_by_group(y_true, y_pred, groups)
@@ -161,7 +167,7 @@ def _disparity(name: str, y_true, y_pred, groups, method: str, agg: str) -> floa
 
 
 def demographic_parity_difference(
-    y_pred: Any, groups: Any, method: str = "between_groups"
+    y_pred: ArrayLike, groups: GroupsLike, method: str = "between_groups"
 ) -> float:
     """Largest gap in selection rate ``P(ŷ=1 | A=a)`` between groups.
 
@@ -192,7 +198,7 @@ def demographic_parity_difference(
 
 
 def demographic_parity_ratio(
-    y_pred: Any, groups: Any, method: str = "between_groups"
+    y_pred: ArrayLike, groups: GroupsLike, method: str = "between_groups"
 ) -> float:
     """Smallest ratio of selection rates between groups (fairlearn's convention).
 
@@ -220,9 +226,9 @@ def demographic_parity_ratio(
 
 
 def equalized_odds_difference(
-    y_true: Any,
-    y_pred: Any,
-    groups: Any,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
     method: str = "between_groups",
     agg: str = "worst_case",
 ) -> float:
@@ -262,9 +268,9 @@ def equalized_odds_difference(
 
 
 def equalized_odds_ratio(
-    y_true: Any,
-    y_pred: Any,
-    groups: Any,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
     method: str = "between_groups",
     agg: str = "worst_case",
 ) -> float:
@@ -303,7 +309,10 @@ def equalized_odds_ratio(
 
 
 def equal_opportunity_difference(
-    y_true: Any, y_pred: Any, groups: Any, method: str = "between_groups"
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
+    method: str = "between_groups",
 ) -> float:
     """Largest gap in TPR between groups (fairlearn's absolute convention).
 
@@ -338,7 +347,10 @@ def equal_opportunity_difference(
 
 
 def equal_opportunity_ratio(
-    y_true: Any, y_pred: Any, groups: Any, method: str = "between_groups"
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
+    method: str = "between_groups",
 ) -> float:
     """Smallest ratio of TPRs between groups (fairlearn's convention).
 

@@ -21,13 +21,19 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from medlearn.fairness.inputs import _check_lengths, _vector, as_binary
+from medlearn.fairness.inputs import (
+    ArrayLike,
+    GroupsLike,
+    _check_lengths,
+    _vector,
+    as_binary,
+)
 
 __all__ = [
     "UndefinedRateWarning",
@@ -90,7 +96,7 @@ class Groups:
         return len(self.labels)
 
 
-def _columns(groups: Any) -> tuple[tuple[str, ...] | None, list]:
+def _columns(groups: GroupsLike) -> tuple[tuple[str, ...] | None, list]:
     """Split ``groups`` into 1-D columns (and their names, for a dict)."""
     if isinstance(groups, Mapping):
         return tuple(str(k) for k in groups), list(groups.values())
@@ -109,7 +115,7 @@ def _columns(groups: Any) -> tuple[tuple[str, ...] | None, list]:
     )
 
 
-def _encode_column(column: Any, name: str) -> tuple[Tensor, list]:
+def _encode_column(column: ArrayLike, name: str) -> tuple[Tensor, list]:
     """Codes ``(N,)`` and sorted distinct values of one column."""
     column = _vector(column, name)
     if isinstance(column, Tensor):
@@ -135,7 +141,7 @@ def _relevel(codes: Tensor, labels: list, levels: Sequence) -> Tensor:
     return remap.to(codes.device)[codes]
 
 
-def encode_groups(groups: Any, levels: Sequence | None = None) -> Groups:
+def encode_groups(groups: GroupsLike, levels: Sequence | None = None) -> Groups:
     """Encode group ids, or the combinations of several columns, as :class:`Groups`.
 
     Args:
@@ -184,7 +190,9 @@ def encode_groups(groups: Any, levels: Sequence | None = None) -> Groups:
     return Groups(codes, tuple(labels), names)
 
 
-def _cells(y_true: Any, y_pred: Any, groups: Any) -> tuple[Tensor, Groups]:
+def _cells(
+    y_true: ArrayLike, y_pred: ArrayLike, groups: GroupsLike
+) -> tuple[Tensor, Groups]:
     """Validated inputs as one cell per sample ``(N,)`` (0 tn, 1 fp, 2 fn, 3 tp).
 
     The cells and the groups' codes are on ``y_pred``'s device.
@@ -196,7 +204,9 @@ def _cells(y_true: Any, y_pred: Any, groups: Any) -> tuple[Tensor, Groups]:
     return 2 * t.to(p.device).long() + p.long(), g
 
 
-def confusion_by_group(y_true: Any, y_pred: Any, groups: Any) -> tuple[Tensor, Groups]:
+def confusion_by_group(
+    y_true: ArrayLike, y_pred: ArrayLike, groups: GroupsLike
+) -> tuple[Tensor, Groups]:
     """Confusion counts of each group: ``(G, 4)`` int64 in the order (tn, fp, fn, tp).
 
     Args:
@@ -246,7 +256,9 @@ def rates_from_counts(counts: Tensor) -> dict[str, Tensor]:
     }
 
 
-def _warn_undefined(rates: dict[str, Tensor], names: Sequence[str], labels: tuple):
+def _warn_undefined(
+    rates: dict[str, Tensor], names: Sequence[str], labels: tuple
+) -> None:
     for name in names:
         bad = torch.isnan(rates[name]).nonzero().flatten().tolist()
         if bad:
@@ -271,7 +283,7 @@ class GroupRates(NamedTuple):
     counts: Tensor
 
 
-def group_rates(y_true: Any, y_pred: Any, groups: Any) -> GroupRates:
+def group_rates(y_true: ArrayLike, y_pred: ArrayLike, groups: GroupsLike) -> GroupRates:
     """Selection rate, TPR, FPR and PPV of each group (and its size and base rate).
 
     Selection rate ``P(ŷ=1 | A=a)``, TPR ``P(ŷ=1 | Y=1, A=a)``, FPR
@@ -308,7 +320,7 @@ def group_rates(y_true: Any, y_pred: Any, groups: Any) -> GroupRates:
 
 
 def metric_by_group(
-    metric: Callable[..., float], *tensors: Tensor, groups: Any
+    metric: Callable[..., float], *tensors: Tensor, groups: GroupsLike
 ) -> Tensor:
     """Any metric (e.g. from :mod:`medlearn.metrics`) computed within each group.
 

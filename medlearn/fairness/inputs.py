@@ -9,16 +9,24 @@ inputs of different lengths. See chapter 09 (fairness).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection, Hashable, Mapping
+from typing import TypeAlias
 
 import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["as_binary", "as_probabilities"]
+__all__ = ["ArrayLike", "GroupsLike", "GroupLabels", "as_binary", "as_probabilities"]
+
+ArrayLike: TypeAlias = "Tensor | np.ndarray | list | tuple"
+"""A 1-D column of ``N`` values: a tensor, a NumPy array, a list or a tuple."""
+GroupsLike: TypeAlias = "ArrayLike | Mapping[str, ArrayLike]"
+"""Group ids ``(N,)``, several columns (``(N, K)``, a list) or a dict of columns."""
+GroupLabels: TypeAlias = "Hashable | Collection[Hashable]"
+"""One group label, or a collection of them."""
 
 
-def _vector(x: Any, name: str) -> Tensor | np.ndarray:
+def _vector(x: ArrayLike, name: str) -> Tensor | np.ndarray:
     """A 1-D tensor stays a tensor; arrays and lists become a 1-D numpy array."""
     if not isinstance(x, Tensor):
         if not isinstance(x, (np.ndarray, list, tuple)):
@@ -35,7 +43,7 @@ def _vector(x: Any, name: str) -> Tensor | np.ndarray:
     return x
 
 
-def as_binary(x: Any, name: str) -> Tensor:
+def as_binary(x: ArrayLike, name: str) -> Tensor:
     """Validate 0/1 labels (tensor, array or list; bool, int or float) as a bool ``(N,)``.
 
     Raises ValueError naming ``name`` for values other than 0 and 1 (NaN included)
@@ -61,7 +69,7 @@ def as_binary(x: Any, name: str) -> Tensor:
     return x == 1
 
 
-def as_probabilities(x: Any, name: str) -> Tensor:
+def as_probabilities(x: ArrayLike, name: str) -> Tensor:
     """Validate probabilities in [0, 1] as a float64 ``(N,)`` tensor.
 
     Raises ValueError naming ``name`` for values outside [0, 1] or NaN.
@@ -81,12 +89,7 @@ def as_probabilities(x: Any, name: str) -> Tensor:
     return x
 
 
-def _check_lengths(**arrays: Any) -> None:
+def _check_lengths(**arrays: ArrayLike | None) -> None:
     lengths = {name: len(x) for name, x in arrays.items() if x is not None}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"lengths differ: {lengths}; expected one entry per sample")
-
-
-def _check_choice(value: str, choices: tuple[str, ...], name: str) -> None:
-    if value not in choices:
-        raise ValueError(f"{name}: expected one of {choices}, got {value!r}")

@@ -19,11 +19,12 @@ See chapter 09 (fairness).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
+from medlearn._helpers import check_choice, check_positive_int
 from medlearn.fairness.disparity import (
     AGGS,
     DISPARITIES,
@@ -31,7 +32,7 @@ from medlearn.fairness.disparity import (
     disparity_from_counts,
 )
 from medlearn.fairness.groups import _cells
-from medlearn.fairness.inputs import _check_choice
+from medlearn.fairness.inputs import ArrayLike, GroupsLike
 
 __all__ = ["PermutationTest", "permutations_within", "permutation_test"]
 
@@ -77,9 +78,9 @@ def permutations_within(
 
 
 def permutation_test(
-    y_true: Any,
-    y_pred: Any,
-    groups: Any,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
     statistic: str = "equalized_odds_difference",
     n_perm: int = 1000,
     method: str = "between_groups",
@@ -116,11 +117,10 @@ def permutation_test(
         >>> permutation_test(y, y * g, g, n_perm=99, generator=gen).p_value
         0.01
     """
-    _check_choice(statistic, tuple(DISPARITIES), "statistic")
-    _check_choice(method, METHODS, "method")
-    _check_choice(agg, AGGS, "agg")
-    if not isinstance(n_perm, int) or isinstance(n_perm, bool) or n_perm < 1:
-        raise ValueError(f"n_perm: expected a positive int, got {n_perm!r}")
+    check_choice("statistic", statistic, tuple(DISPARITIES))
+    check_choice("method", method, METHODS)
+    check_choice("agg", agg, AGGS)
+    check_positive_int("n_perm", n_perm)
     cell, g = _cells(y_true, y_pred, groups)
     G = len(g)
     counts = torch.bincount(g.codes * 4 + cell, minlength=4 * G).reshape(G, 4)

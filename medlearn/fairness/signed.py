@@ -16,8 +16,6 @@ See chapter 09 (fairness).
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
 from medlearn.fairness.groups import (
@@ -25,7 +23,7 @@ from medlearn.fairness.groups import (
     confusion_by_group,
     rates_from_counts,
 )
-from medlearn.fairness.inputs import as_binary
+from medlearn.fairness.inputs import ArrayLike, GroupLabels, GroupsLike, as_binary
 
 __all__ = [
     "statistical_parity_difference",
@@ -35,7 +33,7 @@ __all__ = [
 ]
 
 
-def _as_set(chosen: Any, labels: tuple, name: str) -> set:
+def _as_set(chosen: GroupLabels, labels: tuple, name: str) -> set:
     """A group label, or a collection of them, as a set of known labels."""
     if isinstance(chosen, (list, set, frozenset)) or (
         isinstance(chosen, tuple) and chosen not in labels
@@ -51,7 +49,13 @@ def _as_set(chosen: Any, labels: tuple, name: str) -> set:
     return chosen
 
 
-def _two_sides(y_true, y_pred, groups, privileged, unprivileged) -> dict:
+def _two_sides(
+    y_true: ArrayLike | None,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
+    privileged: GroupLabels,
+    unprivileged: GroupLabels | None,
+) -> dict:
     """Rates of the unprivileged (index 0) and privileged (index 1) sides, each (2,)."""
     if y_true is None:  # parity needs predictions only
         y_true = as_binary(y_pred, "y_pred") & False
@@ -74,7 +78,10 @@ def _two_sides(y_true, y_pred, groups, privileged, unprivileged) -> dict:
 
 
 def statistical_parity_difference(
-    y_pred: Any, groups: Any, privileged: Any, unprivileged: Any = None
+    y_pred: ArrayLike,
+    groups: GroupsLike,
+    privileged: GroupLabels,
+    unprivileged: GroupLabels | None = None,
 ) -> float:
     """``P(ŷ=1 | unprivileged) − P(ŷ=1 | privileged)``, aif360's signed parity gap.
 
@@ -103,7 +110,10 @@ def statistical_parity_difference(
 
 
 def disparate_impact(
-    y_pred: Any, groups: Any, privileged: Any, unprivileged: Any = None
+    y_pred: ArrayLike,
+    groups: GroupsLike,
+    privileged: GroupLabels,
+    unprivileged: GroupLabels | None = None,
 ) -> float:
     """``P(ŷ=1 | unprivileged) / P(ŷ=1 | privileged)``, aif360's disparate impact.
 
@@ -134,7 +144,11 @@ def disparate_impact(
 
 
 def equal_opportunity_difference(
-    y_true: Any, y_pred: Any, groups: Any, privileged: Any, unprivileged: Any = None
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
+    privileged: GroupLabels,
+    unprivileged: GroupLabels | None = None,
 ) -> float:
     """``TPR(unprivileged) − TPR(privileged)``, aif360's signed equal opportunity.
 
@@ -171,7 +185,11 @@ def equal_opportunity_difference(
 
 
 def average_odds_difference(
-    y_true: Any, y_pred: Any, groups: Any, privileged: Any, unprivileged: Any = None
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    groups: GroupsLike,
+    privileged: GroupLabels,
+    unprivileged: GroupLabels | None = None,
 ) -> float:
     """Mean of the signed FPR and TPR gaps, aif360's ``average_odds_difference``.
 

@@ -2,11 +2,18 @@
 
 Each function is written from its definition and tested against a reference
 implementation (MONAI for segmentation, scikit-learn for classification,
-pycocotools for detection). See chapter 01 (tasks).
+pycocotools for detection, torchmetrics for calibration). See chapter 01
+(tasks); calibration (the reliability diagram and the expected calibration
+error) is chapter 08's (uncertainty).
 """
 
 from __future__ import annotations
 
+from medlearn.metrics.calibration import (
+    ReliabilityDiagram,
+    expected_calibration_error,
+    reliability_diagram,
+)
 from medlearn.metrics.classification import confusion_matrix, roc_auc
 from medlearn.metrics.detection import average_precision, box_iou, nms
 from medlearn.metrics.segmentation import (
@@ -30,4 +37,7 @@ __all__ = [
     "box_iou",
     "nms",
     "average_precision",
+    "ReliabilityDiagram",
+    "reliability_diagram",
+    "expected_calibration_error",
 ]

@@ -5,12 +5,14 @@ See chapter 01 (tasks).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 __all__ = ["roc_auc", "confusion_matrix"]
 
 
-def _vector(x, name: str) -> torch.Tensor:
+def _vector(x: torch.Tensor | Sequence[float], name: str) -> torch.Tensor:
     x = torch.as_tensor(x)
     if x.dim() != 1:
         raise ValueError(

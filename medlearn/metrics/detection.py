@@ -17,8 +17,13 @@ __all__ = ["box_iou", "nms", "average_precision"]
 COCO_IOU_THRESHOLDS = tuple(np.round(np.linspace(0.5, 0.95, 10), 2).tolist())
 
 
-def _check_boxes(boxes, name: str) -> torch.Tensor:
-    b = torch.as_tensor(boxes)
+def _tensor(x: torch.Tensor | Sequence) -> torch.Tensor:
+    """A tensor stays where it is (on its device); anything else becomes one."""
+    return x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
+
+
+def _check_boxes(boxes: torch.Tensor | Sequence, name: str) -> torch.Tensor:
+    b = _tensor(boxes)
     if b.dim() != 2 or b.shape[-1] != 4:
         raise ValueError(f"{name}: expected shape (K, 4) in xyxy, got {tuple(b.shape)}")
     if not b.is_floating_point():
@@ -28,6 +33,11 @@ def _check_boxes(boxes, name: str) -> torch.Tensor:
     if ((b[:, 2] < b[:, 0]) | (b[:, 3] < b[:, 1])).any():
         raise ValueError(f"{name}: expected x1 >= x0 and y1 >= y0 (xyxy boxes)")
     return b
+
+
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    """The values of ``t`` as a NumPy array, from any device, without its graph."""
+    return t.detach().cpu().numpy()
 
 
 def box_iou(boxes1: torch.Tensor, boxes2: torch.Tensor) -> torch.Tensor:
@@ -89,7 +99,7 @@ def nms(
         tensor([0, 2])
     """
     b = _check_boxes(boxes, "boxes")
-    s = torch.as_tensor(scores)
+    s = _tensor(scores)
     if s.dim() != 1 or len(s) != len(b):
         raise ValueError(f"scores: expected shape ({len(b)},), got {tuple(s.shape)}")
     if s.is_floating_point() and torch.isnan(s).any():
@@ -100,17 +110,23 @@ def nms(
         )
     order = torch.sort(s, descending=True, stable=True).indices
     ious = box_iou(b, b)  # (K, K), computed once
-    suppressed = torch.zeros(len(b), dtype=torch.bool)
+    suppressed = torch.zeros(len(b), dtype=torch.bool, device=b.device)
     keep = []
     for i in order.tolist():
         if suppressed[i]:
             continue
         keep.append(i)
         suppressed |= ious[i] > iou_threshold
-    return torch.tensor(keep, dtype=torch.int64)
+    return torch.tensor(keep, dtype=torch.int64, device=b.device)
 
 
-def _match_image(dt_boxes, dt_scores, gt_boxes, thresholds, max_dets):
+def _match_image(
+    dt_boxes: np.ndarray,
+    dt_scores: np.ndarray,
+    gt_boxes: np.ndarray,
+    thresholds: Sequence[float],
+    max_dets: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """COCO matching for one image and class: which detections are true positives.
 
     Returns detection scores ``(D,)`` and a ``(T, D)`` bool matrix of matches.
@@ -118,8 +134,9 @@ def _match_image(dt_boxes, dt_scores, gt_boxes, thresholds, max_dets):
     order = np.argsort(-dt_scores, kind="mergesort")[:max_dets]
     dt_scores = dt_scores[order]
     # float64 so that matches at an IoU threshold agree with pycocotools
-    dt64 = torch.as_tensor(dt_boxes[order], dtype=torch.float64)
-    ious = box_iou(dt64, torch.as_tensor(gt_boxes, dtype=torch.float64)).numpy()
+    dt64 = torch.as_tensor(dt_boxes[order], dtype=torch.float64, device="cpu")
+    gt64 = torch.as_tensor(gt_boxes, dtype=torch.float64, device="cpu")
+    ious = _numpy(box_iou(dt64, gt64))
     matched = np.zeros((len(thresholds), len(order)), dtype=bool)
     for ti, t in enumerate(thresholds):
         gt_taken = np.zeros(len(gt_boxes), dtype=bool)
@@ -135,7 +152,9 @@ def _match_image(dt_boxes, dt_scores, gt_boxes, thresholds, max_dets):
     return dt_scores, matched
 
 
-def _precision_at_recalls(scores, matched, n_gt, recall_points):
+def _precision_at_recalls(
+    scores: np.ndarray, matched: np.ndarray, n_gt: int, recall_points: np.ndarray
+) -> np.ndarray:
     """101-point interpolated precision for one class and one IoU threshold."""
     order = np.argsort(-scores, kind="mergesort")
     tp = np.cumsum(matched[order]).astype(float)
@@ -208,17 +227,15 @@ def average_precision(
             _check_boxes(t["boxes"], f"targets[{i}]['boxes']"),
         )
         ps, pl, tl = (
-            torch.as_tensor(p["scores"]),
-            torch.as_tensor(p["labels"]),
-            torch.as_tensor(t["labels"]),
+            _tensor(p["scores"]),
+            _tensor(p["labels"]),
+            _tensor(t["labels"]),
         )
         if not len(pb) == len(ps) == len(pl) or len(tb) != len(tl):
             raise ValueError(
                 f"image {i}: boxes, scores and labels must have equal lengths"
             )
-        images.append(
-            (pb.numpy(), ps.double().numpy(), pl.numpy(), tb.numpy(), tl.numpy())
-        )
+        images.append(tuple(_numpy(t) for t in (pb, ps.double(), pl, tb, tl)))
     recall_points = np.linspace(0, 1, 101)
     classes = sorted({int(c) for *_, tl in images for c in tl})
     ap = np.zeros((len(iou_thresholds), len(classes)))

@@ -46,7 +46,9 @@ def _as_binary(mask: torch.Tensor | np.ndarray, name: str) -> torch.Tensor:
     return mask.bool()
 
 
-def _pair(pred, target) -> tuple[torch.Tensor, torch.Tensor]:
+def _pair(
+    pred: torch.Tensor, target: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     p, t = _as_binary(pred, "pred"), _as_binary(target, "target")
     if p.shape != t.shape:
         raise ValueError(
@@ -57,7 +59,9 @@ def _pair(pred, target) -> tuple[torch.Tensor, torch.Tensor]:
     return p, t.to(p.device)
 
 
-def _counts(pred, target) -> tuple[float, float, float, float]:
+def _counts(
+    pred: torch.Tensor, target: torch.Tensor
+) -> tuple[float, float, float, float]:
     p, t = _pair(pred, target)
     tp = (p & t).sum().item()
     fp = (p & ~t).sum().item()
@@ -168,17 +172,22 @@ def mask_edges(mask: torch.Tensor) -> torch.Tensor:
         mask: ``(H, W)`` or ``(D, H, W)`` binary mask.
 
     Returns:
-        A bool tensor of the same shape, True on boundary voxels.
+        A bool tensor of the same shape, on the mask's device, True on
+        boundary voxels (SciPy computes the erosion on the CPU).
 
     Example:
         >>> mask_edges(torch.ones(3, 3, dtype=torch.bool)).sum().item()
         8
     """
-    m = _as_binary(mask, "mask").cpu().numpy()
-    return torch.from_numpy(m ^ ndimage.binary_erosion(m, border_value=0))
+    binary = _as_binary(mask, "mask")
+    m = binary.cpu().numpy()
+    edges = torch.from_numpy(m ^ ndimage.binary_erosion(m, border_value=0))
+    return edges.to(binary.device)
 
 
-def _directed(from_edges: np.ndarray, to_edges: np.ndarray, spacing) -> np.ndarray:
+def _directed(
+    from_edges: np.ndarray, to_edges: np.ndarray, spacing: Sequence[float]
+) -> np.ndarray:
     """Distance (mm) from every voxel of ``from_edges`` to the nearest of ``to_edges``."""
     dist_to = ndimage.distance_transform_edt(~to_edges, sampling=spacing)
     return dist_to[from_edges]
@@ -189,6 +198,7 @@ def hausdorff_distance(
     target: torch.Tensor,
     percentile: float | None = None,
     spacing: Sequence[float] | None = None,
+    *,
     directed: bool = False,
 ) -> float:
     """(Percentile) Hausdorff distance between mask boundaries, in millimetres.
@@ -240,7 +250,7 @@ def hausdorff_distance(
         raise ValueError(
             f"percentile: expected None or a value in [0, 100], got {percentile}"
         )
-    ep, et = mask_edges(p).numpy(), mask_edges(t).numpy()
+    ep, et = mask_edges(p).cpu().numpy(), mask_edges(t).cpu().numpy()
     if not ep.any() and not et.any():
         return float("nan")
     if not ep.any() or not et.any():

@@ -37,7 +37,7 @@ def _check_complex(x: Tensor, name: str, min_dims: int) -> None:
         )
 
 
-def _centred(x: Tensor, dims: tuple[int, ...], inverse: bool) -> Tensor:
+def _centred(x: Tensor, dims: tuple[int, ...], *, inverse: bool) -> Tensor:
     _check_complex(x, "x", len(dims))
     transform = torch.fft.ifftn if inverse else torch.fft.fftn
     x = torch.fft.ifftshift(x, dim=dims)  # centre (index n // 2) -> index 0

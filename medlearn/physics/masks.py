@@ -13,7 +13,9 @@ __all__ = ["undersampling_mask"]
 _MASK_KINDS = ("random", "equispaced")
 
 
-def _check_mask_args(num_cols, acceleration, center_fraction, kind) -> int:
+def _check_mask_args(
+    num_cols: int, acceleration: float, center_fraction: float, kind: str
+) -> int:
     if not isinstance(num_cols, int) or num_cols < 1:
         raise ValueError(f"num_cols must be a positive int, got {num_cols!r}")
     if not acceleration >= 1:

@@ -270,6 +270,7 @@ class UnrolledReconstruction(nn.Module):
         num_iterations: int = 4,
         channels: int = 32,
         num_layers: int = 5,
+        *,
         data_consistency: bool = True,
     ) -> None:
         super().__init__()

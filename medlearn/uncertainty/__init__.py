@@ -5,7 +5,9 @@ One module per concept, read in this order:
 * :mod:`~medlearn.uncertainty.aleatoric`: heteroscedastic heads and losses;
 * :mod:`~medlearn.uncertainty.montecarlo`: MC dropout and deep ensembles;
 * :mod:`~medlearn.uncertainty.decompose`: law of total variance, entropy split;
-* :mod:`~medlearn.uncertainty.calibration`: ECE and reliability diagrams.
+* calibration (ECE and reliability diagrams) lives with the other metrics in
+  :mod:`medlearn.metrics` and is re-exported here; the diagram is drawn by
+  :func:`medlearn.viz.plot_reliability_diagram`.
 
 Samples lie along the first axis: means and variances ``(T, N, ...)``, class
 probabilities ``(T, N, C, ...)``; decompositions return ``(N, ...)``.
@@ -15,17 +17,16 @@ See chapter 08 (uncertainty).
 
 from __future__ import annotations
 
+from medlearn.metrics.calibration import (
+    ReliabilityDiagram,
+    expected_calibration_error,
+    reliability_diagram,
+)
 from medlearn.uncertainty.aleatoric import (
     HeteroscedasticHead,
     heteroscedastic_loss,
     heteroscedastic_segmentation_loss,
     sample_logits,
-)
-from medlearn.uncertainty.calibration import (
-    ReliabilityDiagram,
-    expected_calibration_error,
-    plot_reliability_diagram,
-    reliability_diagram,
 )
 from medlearn.uncertainty.decompose import (
     EntropyDecomposition,
@@ -58,5 +59,4 @@ __all__ = [
     "ReliabilityDiagram",
     "reliability_diagram",
     "expected_calibration_error",
-    "plot_reliability_diagram",
 ]

@@ -17,27 +17,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import check_choice, check_reduction, reduce
+
 __all__ = [
     "HeteroscedasticHead",
     "heteroscedastic_loss",
     "sample_logits",
     "heteroscedastic_segmentation_loss",
 ]
-
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
-
-
-def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
 def _check_log_var(log_var: Tensor, like: Tensor, like_name: str) -> None:
@@ -63,17 +50,17 @@ class HeteroscedasticHead(nn.Module):
     without a constraint and the loss numerically stable.
 
     Args:
+        spatial_dims: 0 for feature vectors ``(N, C_in)``; 1, 2 or 3 for maps
+            ``(N, C_in, *spatial)``.
         in_channels: input features (``spatial_dims=0``) or input channels.
         out_channels: predicted quantities (regression targets or class logits).
             Defaults to 1.
-        spatial_dims: 0 for feature vectors ``(N, C_in)``; 1, 2 or 3 for maps
-            ``(N, C_in, *spatial)``. Defaults to 0.
 
     Raises:
         ValueError: if a size is not positive or ``spatial_dims`` not in 0..3.
 
     Example:
-        >>> head = HeteroscedasticHead(8, 1, spatial_dims=2)
+        >>> head = HeteroscedasticHead(2, 8, 1)
         >>> mean, log_var = head(torch.randn(2, 8, 5, 5))
         >>> tuple(mean.shape), tuple(log_var.shape)
         ((2, 1, 5, 5), (2, 1, 5, 5))
@@ -83,9 +70,9 @@ class HeteroscedasticHead(nn.Module):
 
     def __init__(
         self,
+        spatial_dims: int,
         in_channels: int,
         out_channels: int = 1,
-        spatial_dims: int = 0,
     ) -> None:
         super().__init__()
         if in_channels < 1 or out_channels < 1:
@@ -93,8 +80,7 @@ class HeteroscedasticHead(nn.Module):
                 "in_channels and out_channels must be >= 1, got "
                 f"{in_channels} and {out_channels}"
             )
-        if spatial_dims not in (0, 1, 2, 3):
-            raise ValueError(f"spatial_dims must be 0, 1, 2 or 3, got {spatial_dims}")
+        check_choice("spatial_dims", spatial_dims, (0, 1, 2, 3))
         self.spatial_dims = spatial_dims
         if spatial_dims == 0:
             self.proj = nn.Linear(in_channels, 2 * out_channels)
@@ -147,7 +133,7 @@ def heteroscedastic_loss(
 
     See chapter 08 (uncertainty).
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if mean.shape != target.shape:
         raise ValueError(
             f"mean and target must have the same shape, got {tuple(mean.shape)} "
@@ -155,10 +141,12 @@ def heteroscedastic_loss(
         )
     _check_log_var(log_var, mean, "mean")
     loss = 0.5 * (torch.exp(-log_var) * (target - mean) ** 2 + log_var)
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)
 
 
-def _randn(shape: tuple[int, ...], like: Tensor, generator: torch.Generator | None):
+def _randn(
+    shape: tuple[int, ...], like: Tensor, generator: torch.Generator | None
+) -> Tensor:
     """Standard normal noise on ``like``'s device, drawn on the generator's device."""
     device = like.device if generator is None else generator.device
     noise = torch.randn(shape, generator=generator, device=device, dtype=like.dtype)
@@ -241,7 +229,7 @@ def heteroscedastic_segmentation_loss(
 
     See chapter 08 (uncertainty).
     """
-    _check_reduction(reduction)
+    check_reduction(reduction)
     if logits.dim() < 2:
         raise ValueError(f"logits must be (N, C, *spatial), got {tuple(logits.shape)}")
     N, C, *S = logits.shape
@@ -262,4 +250,4 @@ def heteroscedastic_segmentation_loss(
     index = target.unsqueeze(0).unsqueeze(2).expand(n_samples, N, 1, *S)
     log_p_true = log_p.gather(2, index).squeeze(2)  # (T, N, *S)
     loss = math.log(n_samples) - torch.logsumexp(log_p_true, dim=0)  # (N, *S)
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction)

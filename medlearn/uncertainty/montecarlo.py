@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 import torch
 from torch import Tensor, nn
 
+from medlearn._helpers import check_positive_int, preserve_modes
+
 __all__ = [
     "DROPOUT_LAYERS",
     "mc_dropout_mode",
@@ -65,7 +67,6 @@ def mc_dropout_mode(model: nn.Module) -> Iterator[nn.Module]:
 
     See chapter 08 (uncertainty).
     """
-    modes = [(module, module.training) for module in model.modules()]
     dropouts = [m for m in model.modules() if isinstance(m, DROPOUT_LAYERS)]
     if not dropouts:
         raise ValueError(
@@ -73,14 +74,11 @@ def mc_dropout_mode(model: nn.Module) -> Iterator[nn.Module]:
             f"{[c.__name__ for c in DROPOUT_LAYERS]}) for MC dropout; "
             f"found none in {type(model).__name__}"
         )
-    try:
+    with preserve_modes(model):
         model.eval()
         for module in dropouts:
             module.train()
         yield model
-    finally:
-        for module, mode in modes:
-            module.training = mode
 
 
 def _seeded(
@@ -113,7 +111,7 @@ def _seeded(
     return forked()
 
 
-def _stack(outputs: Sequence[Output], cat: bool = False) -> Output:
+def _stack(outputs: Sequence[Output], *, cat: bool = False) -> Output:
     """Stack (or concatenate) model outputs, tensors or tuples of tensors, on dim 0."""
     join: Callable = torch.cat if cat else torch.stack
     if isinstance(outputs[0], Tensor):
@@ -134,8 +132,7 @@ def _check_inputs(model: nn.Module, x: Tensor, n_samples: int) -> None:
     if not isinstance(x, Tensor) or x.dim() < 1:
         got = f"shape {tuple(x.shape)}" if isinstance(x, Tensor) else type(x).__name__
         raise TypeError(f"x must be a batched tensor (N, ...), got {got}")
-    if not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    check_positive_int("n_samples", n_samples)
 
 
 def mc_dropout_loop(
@@ -274,10 +271,6 @@ def ensemble_predict(models: Sequence[nn.Module], x: Tensor) -> Output:
     outputs = []
     with torch.no_grad():
         for model in models:
-            modes = [(m, m.training) for m in model.modules()]
-            try:
+            with preserve_modes(model):
                 outputs.append(model.eval()(x))
-            finally:
-                for m, mode in modes:
-                    m.training = mode
     return _stack(outputs)

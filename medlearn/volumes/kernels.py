@@ -76,7 +76,13 @@ class ConvPlan:
         )
 
 
-def _poolable(spacing, size, pools, min_size, max_pools) -> list[int]:
+def _poolable(
+    spacing: Sequence[float],
+    size: Sequence[int],
+    pools: Sequence[int],
+    min_size: int,
+    max_pools: int,
+) -> list[int]:
     """Axes to pool at this stage, or none: nnU-Net's three conditions."""
     axes = [a for a, n in enumerate(size) if n >= 2 * min_size]  # room to halve
     if not axes:

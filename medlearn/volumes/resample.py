@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import Tensor
@@ -148,7 +148,13 @@ def _nearest_axis(x: Tensor, axis: int, c: Tensor) -> Tensor:
     return x.index_select(axis, index.to(x.device))
 
 
-def _separable(x: Tensor, spacing, new_spacing, shape, axis_fn) -> Tensor:
+def _separable(
+    x: Tensor,
+    spacing: tuple[float, ...],
+    new_spacing: tuple[float, ...],
+    shape: tuple[int, ...],
+    axis_fn: Callable[[Tensor, int, Tensor], Tensor],
+) -> Tensor:
     """Apply ``axis_fn`` along each spatial axis, the most shrinking axis first."""
     first = x.ndim - len(spacing)  # index of the first spatial axis
     order = sorted(range(len(spacing)), key=lambda a: shape[a] / x.shape[first + a])
@@ -171,7 +177,12 @@ def _labels_present(x: Tensor) -> Tensor:
     return torch.unique(x, sorted=True)
 
 
-def _label_resample(x: Tensor, spacing, new_spacing, shape) -> Tensor:
+def _label_resample(
+    x: Tensor,
+    spacing: tuple[float, ...],
+    new_spacing: tuple[float, ...],
+    shape: tuple[int, ...],
+) -> Tensor:
     """One-hot, linear, argmax, one label at a time (memory: three output maps)."""
     values = _labels_present(x)
     best = arg = None
@@ -186,7 +197,12 @@ def _label_resample(x: Tensor, spacing, new_spacing, shape) -> Tensor:
     return values[arg]
 
 
-def _check_resample(volume, spacing, new_spacing, mode):
+def _check_resample(
+    volume: Tensor,
+    spacing: Sequence[float] | float,
+    new_spacing: Sequence[float] | float,
+    mode: str,
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Validate :func:`resample`'s arguments; return both spacings as floats."""
     if not isinstance(volume, Tensor):
         raise TypeError(f"volume: expected a torch.Tensor, got {type(volume).__name__}")

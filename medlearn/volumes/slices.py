@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from medlearn._helpers import check_positive_int
+
 __all__ = [
     "to_slices",
     "from_slices",
@@ -89,8 +91,7 @@ def from_slices(slices: Tensor, depth: int) -> Tensor:
             tuple(slices.shape) if isinstance(slices, Tensor) else type(slices).__name__
         )
         raise ValueError(f"slices: expected (N * D, C, H, W), got {got}")
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth: expected a positive int, got {depth!r}")
+    check_positive_int("depth", depth)
     B, C, H, W = slices.shape
     if B % depth:
         raise ValueError(f"slices: batch {B} is not a multiple of depth {depth}")

@@ -20,16 +20,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from medlearn._helpers import check_positive_int, per_axis
+
 __all__ = ["importance_map", "window_starts", "sliding_window_inference"]
 
 _BLEND = ("constant", "gaussian")
-
-
-def _per_axis(value, dims: int, name: str) -> tuple:
-    values = tuple(value) if isinstance(value, Sequence) else (value,) * dims
-    if len(values) != dims:
-        raise ValueError(f"{name}: expected one value or {dims}, got {value!r}")
-    return values
 
 
 def importance_map(
@@ -73,7 +68,7 @@ def importance_map(
     if mode == "constant":
         weight = torch.ones(roi_size, dtype=torch.float32, device=device)
     else:
-        scales = _per_axis(sigma_scale, len(roi_size), "sigma_scale")
+        scales = per_axis(sigma_scale, len(roi_size), "sigma_scale")
         if not all(s > 0 for s in scales):
             raise ValueError(
                 f"sigma_scale: expected positive values, got {sigma_scale!r}"
@@ -127,7 +122,9 @@ def window_starts(size: int, roi_size: int, overlap: float) -> list[int]:
     return starts
 
 
-def _window(x: Tensor, n: int, start, roi, context: int) -> Tensor:
+def _window(
+    x: Tensor, n: int, start: tuple[int, ...], roi: tuple[int, ...], context: int
+) -> Tensor:
     """Window ``n`` at ``start``, with ``context`` extra edge-replicated slices."""
     index = (slice(n, n + 1), slice(None))
     index += tuple(slice(s, s + r) for s, r in zip(start[1:], roi[1:]))
@@ -138,7 +135,14 @@ def _window(x: Tensor, n: int, start, roi, context: int) -> Tensor:
     return x[index[:2] + (slice(None),) + index[2:]].index_select(2, z)
 
 
-def _normaliser(r0: int, r1: int, starts, roi, weight: Tensor, size) -> Tensor:
+def _normaliser(
+    r0: int,
+    r1: int,
+    starts: list[list[int]],
+    roi: tuple[int, ...],
+    weight: Tensor,
+    size: tuple[int, ...],
+) -> Tensor:
     """Summed window weights for rows ``[r0, r1)`` of the first spatial axis."""
     total = weight.new_zeros((r1 - r0, *size[1:]))
     for s in starts[0]:
@@ -151,7 +155,7 @@ def _normaliser(r0: int, r1: int, starts, roi, weight: Tensor, size) -> Tensor:
     return total
 
 
-def _pad_to(x: Tensor, roi, cval: float) -> tuple[Tensor, list[int]]:
+def _pad_to(x: Tensor, roi: tuple[int, ...], cval: float) -> tuple[Tensor, list[int]]:
     """Pad axes shorter than the window, half before and half after (MONAI)."""
     size = x.shape[2:]
     before = [max(r - n, 0) // 2 for r, n in zip(roi, size)]
@@ -161,7 +165,13 @@ def _pad_to(x: Tensor, roi, cval: float) -> tuple[Tensor, list[int]]:
     return x, before
 
 
-def _predict(model, x: Tensor, batch, roi, context: int) -> Tensor:
+def _predict(
+    model: Callable[[Tensor], Tensor],
+    x: Tensor,
+    batch: list[tuple[int, tuple[int, ...]]],
+    roi: tuple[int, ...],
+    context: int,
+) -> Tensor:
     """The model's output for a batch of windows, checked to be ``(B, K, *roi)``."""
     pred = model(torch.cat([_window(x, n, s, roi, context) for n, s in batch]))
     if (
@@ -174,7 +184,13 @@ def _predict(model, x: Tensor, batch, roi, context: int) -> Tensor:
     return pred.to(x.dtype)
 
 
-def _check_inputs(volume, roi_size, overlap, sw_batch_size, context):
+def _check_inputs(
+    volume: Tensor,
+    roi_size: Sequence[int | None] | int,
+    overlap: Sequence[float] | float,
+    sw_batch_size: int,
+    context: int,
+) -> tuple[int, tuple[int | None, ...], tuple[float, ...]]:
     if not isinstance(volume, Tensor) or not volume.is_floating_point():
         got = volume.dtype if isinstance(volume, Tensor) else type(volume).__name__
         raise TypeError(f"volume: expected a floating-point tensor, got {got}")
@@ -184,22 +200,15 @@ def _check_inputs(volume, roi_size, overlap, sw_batch_size, context):
             f"volume: a {dims}-axis roi_size needs (N, C, *spatial) or (C, *spatial),"
             f" got shape {tuple(volume.shape)}"
         )
-    roi = _per_axis(roi_size, dims, "roi_size")
+    roi = per_axis(roi_size, dims, "roi_size")
     if not all(
         r is None or (isinstance(r, int) and not isinstance(r, bool)) for r in roi
     ):
         raise ValueError(f"roi_size: expected ints (or None), got {roi_size!r}")
-    overlap = tuple(float(o) for o in _per_axis(overlap, dims, "overlap"))
+    overlap = tuple(float(o) for o in per_axis(overlap, dims, "overlap"))
     if not all(0 <= o < 1 for o in overlap):
         raise ValueError(f"overlap: expected values in [0, 1), got {overlap}")
-    if (
-        isinstance(sw_batch_size, bool)
-        or not isinstance(sw_batch_size, int)
-        or sw_batch_size < 1
-    ):
-        raise ValueError(
-            f"sw_batch_size: expected a positive int, got {sw_batch_size!r}"
-        )
+    check_positive_int("sw_batch_size", sw_batch_size)
     if isinstance(context, bool) or not isinstance(context, int) or context < 0:
         raise ValueError(f"context: expected an int >= 0, got {context!r}")
     return dims, roi, overlap

@@ -4,26 +4,25 @@ Predictions are binned by confidence into ``n_bins`` equal bins on [0, 1]
 (left-closed, the last one also holding 1.0). For every bin the reliability
 diagram compares the mean confidence with the accuracy; the expected
 calibration error (ECE) is their gap averaged with the bin sizes as weights.
-A model that is confident and wrong sits far below the diagonal.
+A model that is confident and wrong sits far below the diagonal. The
+diagram is drawn by :func:`medlearn.viz.plot_reliability_diagram`.
 
 See chapter 08 (uncertainty).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from medlearn._helpers import check_positive_int
 
 __all__ = [
     "ReliabilityDiagram",
     "reliability_diagram",
     "expected_calibration_error",
-    "plot_reliability_diagram",
 ]
 
 
@@ -37,6 +36,12 @@ class ReliabilityDiagram(NamedTuple):
     accuracy: Tensor
     count: Tensor
     edges: Tensor
+
+    def ece(self) -> Tensor:
+        """The expected calibration error of these bins (see the function)."""
+        weight = self.count / self.count.sum().clamp_min(1)  # (n_bins,)
+        gap = (self.accuracy - self.confidence).abs().nan_to_num(0.0)  # (n_bins,)
+        return (weight * gap).sum()
 
 
 def _confidence_and_correct(probs: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
@@ -98,8 +103,7 @@ def reliability_diagram(
 
     See chapter 08 (uncertainty).
     """
-    if not isinstance(n_bins, int) or n_bins < 1:
-        raise ValueError(f"n_bins must be an integer >= 1, got {n_bins!r}")
+    check_positive_int("n_bins", n_bins)
     confidence, correct = _confidence_and_correct(probs, labels)  # (M,) each
     edges = torch.linspace(0, 1, n_bins + 1, dtype=probs.dtype, device=probs.device)
     index = (torch.bucketize(confidence, edges, right=True) - 1).clamp(0, n_bins - 1)
@@ -139,67 +143,4 @@ def expected_calibration_error(
 
     See chapter 08 (uncertainty).
     """
-    diagram = reliability_diagram(probs, labels, n_bins)
-    weight = diagram.count / diagram.count.sum().clamp_min(1)  # (n_bins,)
-    gap = (diagram.accuracy - diagram.confidence).abs().nan_to_num(0.0)  # (n_bins,)
-    return (weight * gap).sum()
-
-
-def plot_reliability_diagram(
-    diagram: ReliabilityDiagram,
-    *,
-    ax: Axes | None = None,
-    title: str | None = None,
-) -> Axes:
-    """Draw accuracy per confidence bin against the diagonal of perfect calibration.
-
-    Bars show the accuracy per bin; red hatched boxes span the gap to the bin's
-    mean confidence (a bar below the diagonal: over-confident); the ECE is
-    printed in the corner.
-
-    Args:
-        diagram: from :func:`reliability_diagram`.
-        ax: axes to draw on. Defaults to None (a new figure).
-        title: axes title. Defaults to None (no title).
-
-    Returns:
-        The matplotlib ``Axes``.
-
-    Example:
-        >>> probs = torch.rand(100, generator=torch.Generator().manual_seed(0))
-        >>> d = reliability_diagram(probs, (probs > 0.5).long())
-        >>> ax = plot_reliability_diagram(d)
-
-    See chapter 08 (uncertainty).
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4, 4))
-    edges = diagram.edges.detach().cpu().double().numpy()
-    centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
-    count = diagram.count.detach().cpu().double().numpy()
-    acc = diagram.accuracy.detach().cpu().double().nan_to_num(0.0).numpy()
-    conf = diagram.confidence.detach().cpu().double().nan_to_num(0.0).numpy()
-    ax.bar(
-        centres, acc, width=width, color="tab:blue", edgecolor="white", label="accuracy"
-    )
-    ax.bar(
-        centres,
-        conf - acc,
-        bottom=acc,
-        width=width,
-        fill=False,
-        hatch="///",
-        edgecolor="tab:red",
-        linewidth=0.8,
-        label="gap to mean confidence",
-    )
-    ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
-    ece = float((count / max(count.sum(), 1) * abs(acc - conf)).sum())
-    ax.text(0.04, 0.9, f"ECE = {ece:.3f}", transform=ax.transAxes)
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="confidence", ylabel="accuracy")
-    ax.legend(loc="lower right", fontsize="small")
-    if title is not None:
-        ax.set_title(title)
-    return ax
+    return reliability_diagram(probs, labels, n_bins).ece()
