@@ -146,8 +146,8 @@ class KernelSession:
                 f"forbidden in {fn.name}: `{r.code}` (cell {r.cell_id!r}, line {r.line})"
             )
             raise GradingError(
-                f"your answer uses `{r.code}` (cell {r.cell_id!r}, line {r.line}), which "
-                f"is not allowed in {fn.name}: {reason}."
+                f"your answer uses {r.path} (`{r.code}`, cell {r.cell_id!r}, line "
+                f"{r.line}), which is not allowed in {fn.name}: {reason}."
             )
 
     def value_and_grad(

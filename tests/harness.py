@@ -92,11 +92,14 @@ def _catalogue(assignment: str) -> list[Mutant]:
         description = (
             doc.group(1).strip() if doc else (ok.group(1).strip() if ok else "")
         )
+        # the submitted source leaves out the catalogue's own comment lines, so a
+        # feedback phrase can only be found in what the grader says, not in the code
+        source = re.sub(r"^# (feedback|must pass): .*\n?", "", rest, flags=re.M)
         out.append(
             Mutant(
                 path.stem,
                 m.group(1),
-                rest.strip("\n"),
+                source.strip("\n"),
                 description,
                 fb.group(1).strip() if fb else "",
                 must_pass=bool(ok) and not fb,

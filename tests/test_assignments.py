@@ -214,13 +214,29 @@ def test_feedback_never_shows_hidden_test_source(graded):
         assert "BEGIN HIDDEN TESTS" not in text
 
 
+def _test_messages(graded, student: str, part: str) -> str:
+    """What the grader wrote in the test cells of ``part`` (not the student's code)."""
+    a = graded["assignment"]
+    nb = nbformat.read(graded["course"] / "autograded" / student / a / f"{a}.ipynb", 4)
+    out = []
+    for c in nb.cells:
+        if harness.nbgrader_meta(c).get("grade_id", "").startswith(f"test_{part}_"):
+            for o in c.get("outputs", []):
+                out.append(o.get("evalue", "") + o.get("text", ""))
+    return "\n".join(out)
+
+
 def test_mutant_feedback_names_the_mistake(graded):
     """Each catalogued mistake gets a message that names it, not a bare AssertionError."""
     vague = []
     for m in harness.mutants(graded["assignment"]):
-        text = _feedback_text(graded, graded["mutant_student"][m.name])
-        if "✗" not in text or m.feedback not in text:
-            vague.append(f"{m.name}: feedback lacks {m.feedback!r}")
+        student = graded["mutant_student"][m.name]
+        said = _test_messages(graded, student, m.replaces)
+        shown = _feedback_text(graded, student)
+        if m.feedback not in said or "✗" not in shown:
+            vague.append(
+                f"{m.name}: the grader's messages lack {m.feedback!r}: {said[:300]!r}"
+            )
     assert not vague, "\n".join(vague)
 
 

@@ -42,6 +42,7 @@ LAYERS = {
         "attention",
         "wsi",
         "volumes",
+        "shift",
         "uncertainty",
         "fairness",
         "physics",
@@ -112,9 +113,32 @@ def test_nothing_imports_a_higher_layer():
     assert upward == [], f"imports that point up: {upward}"
 
 
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
+    names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    return {n.split(".")[0] for n in names}
+
+
 def test_grading_stands_apart():
+    """The teaching library never imports the grader, and the grader's code never
+    imports the library: medgrade is course infrastructure of its own."""
     users = [m for m, deps in dependencies().items() if deps & APART and m not in APART]
     assert users == [], f"library modules that import grading: {users}"
+    into_grader = [
+        str(p.relative_to(ROOT))
+        for p in LIBRARY.rglob("*.py")
+        if "medgrade" in _imports(p)
+    ]
+    assert into_grader == [], f"library modules that import medgrade: {into_grader}"
+    into_library = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "medgrade").rglob("*.py")
+        if "medlearn" in _imports(p)
+    ]
+    assert into_library == [], f"medgrade modules that import medlearn: {into_library}"
 
 
 def test_the_helpers_depend_on_nothing_in_medlearn():

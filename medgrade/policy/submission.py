@@ -24,7 +24,7 @@ class Submission:
 
     Example:
         >>> s = Submission([Cell("a", "import torch\\ndef f(x):\\n    return x.softmax(1)", False)])
-        >>> [r.code for r in s.delegation("f", ["softmax"])]
+        >>> [r.code for r in s.delegation("f", ["softmax"], value_methods=["softmax"])]
         ['x.softmax']
     """
 

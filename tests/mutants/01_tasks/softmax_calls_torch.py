@@ -1,5 +1,5 @@
 # replaces: softmax
-# feedback: your answer calls torch.softmax
+# feedback: your answer uses
 """delegates to torch's fused softmax instead of writing it."""
 
 import torch

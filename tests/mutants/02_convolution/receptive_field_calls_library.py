@@ -1,5 +1,5 @@
 # replaces: receptive_field
-# feedback: calls medlearn.receptive_field.receptive_field
+# feedback: your answer uses
 """delegates to medlearn's own implementation (the library holds the solutions)."""
 
 from medlearn.receptive_field import Layer

@@ -1,5 +1,5 @@
 # replaces: unfold_conv2d
-# feedback: calls medlearn.conv.conv2d
+# feedback: your answer uses
 """delegates to medlearn's own implementation (the library holds the solutions)."""
 
 from medlearn.conv import conv2d as _conv2d

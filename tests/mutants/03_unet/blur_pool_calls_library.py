@@ -1,5 +1,5 @@
 # replaces: blur_pool
-# feedback: your answer calls
+# feedback: your answer uses
 """takes the normalised kernel from the library instead of building it."""
 
 import torch.nn.functional as F

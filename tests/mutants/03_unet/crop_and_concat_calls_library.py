@@ -1,5 +1,5 @@
 # replaces: crop_and_concat
-# feedback: your answer calls
+# feedback: your answer uses
 """crops with the library's center_crop."""
 
 import torch

@@ -1,5 +1,5 @@
 # replaces: valid_output_size
-# feedback: your answer calls
+# feedback: your answer uses
 """delegates to the library's own implementation."""
 
 from medlearn.unet import valid_output_size as _size

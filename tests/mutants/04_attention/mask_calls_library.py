@@ -1,5 +1,5 @@
 # replaces: shifted_window_mask
-# feedback: calls medlearn.attention.windows.shifted_window_mask
+# feedback: your answer uses
 """calls the library's implementation."""
 from medlearn.attention import shifted_window_mask as _lib_mask
 

@@ -1,5 +1,5 @@
 # replaces: merge_neighbours
-# feedback: calls medlearn.attention.hierarchy.merge_neighbours
+# feedback: your answer uses
 """calls the library's implementation."""
 from medlearn.attention import merge_neighbours as _lib_merge
 

@@ -1,5 +1,5 @@
 # replaces: scaled_dot_product_attention
-# feedback: calls torch.scaled_dot_product_attention
+# feedback: your answer uses
 """delegates to torch's fused kernel instead of writing the definition."""
 import torch.nn.functional as F
 

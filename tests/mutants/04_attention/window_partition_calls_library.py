@@ -1,5 +1,5 @@
 # replaces: window_partition
-# feedback: calls medlearn.attention.windows.window_partition
+# feedback: your answer uses
 """calls the library's implementation."""
 from medlearn.attention import window_partition as _lib_partition
 

@@ -1,5 +1,5 @@
 # replaces: window_reverse
-# feedback: calls medlearn.attention.windows.window_reverse
+# feedback: your answer uses
 """calls the library's implementation."""
 from medlearn.attention import window_reverse as _lib_reverse
 

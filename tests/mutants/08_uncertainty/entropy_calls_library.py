@@ -1,5 +1,5 @@
 # replaces: decompose_entropy
-# feedback: your answer calls
+# feedback: your answer uses
 """calls the library's implementation."""
 
 from medlearn.uncertainty import decompose_entropy as _library

@@ -1,5 +1,5 @@
 # replaces: heteroscedastic_loss
-# feedback: your answer calls
+# feedback: your answer uses
 """delegates to PyTorch's Gaussian negative log-likelihood."""
 
 import torch.nn.functional as F

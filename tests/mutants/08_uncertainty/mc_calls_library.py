@@ -1,5 +1,5 @@
 # replaces: mc_dropout_predict
-# feedback: your answer calls
+# feedback: your answer uses
 """calls the library's implementation."""
 
 from medlearn.uncertainty import mc_dropout_predict as _library

@@ -1,5 +1,5 @@
 # replaces: decompose_variance
-# feedback: your answer calls
+# feedback: your answer uses
 """calls the library's implementation."""
 
 from medlearn import uncertainty
