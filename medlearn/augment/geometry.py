@@ -1,0 +1,407 @@
+"""Geometry of an affine + elastic warp: matrices, B-spline fields, one sampling grid.
+
+Coordinates are physical: voxel ``i`` of an axis with ``n`` voxels of spacing
+``s`` mm sits at ``(i - (n - 1) / 2) * s`` mm, so the origin is the centre of
+the volume, vectors are in ``(z, y, x)`` order and everything is in mm.
+
+* **Affine** (push, i.e. where content moves): ``y = M x + t`` with
+  ``M = S R H``: shear ``H`` first, rotation ``R`` about the centre, then
+  scaling ``S`` along the image axes (TorchIO's order: it scales after it
+  rotates). ``R`` is ITK's ``Euler3DTransform`` as TorchIO 1.2.1 uses it,
+  ``R = Rz Rx Ry`` in right-handed ``(x, y, z)``: a positive angle about ``z``
+  turns ``+x`` towards ``+y``. TorchIO translates *before* it scales (its
+  translation ``t'`` becomes ``S t'``); here ``t`` is the shift in mm itself.
+* **Elastic** (pull, i.e. where each output voxel samples): a displacement
+  ``d(p)`` in mm, a cubic B-spline of a coarse grid of control points, exactly
+  ITK's ``BSplineTransformInitializer`` grid that TorchIO's
+  ``ElasticDeformation`` uses: the grid spans the image from voxel corner to
+  voxel corner, widened by 1/8 voxel on each side, with one extra control
+  point outside each end (``n`` points make ``n - 3`` spline spans).
+* **One grid.** Output voxel ``p`` samples the input at
+  ``phi(p) = M^-1 (p + d(p) - t)`` (the image moves affinely, then elastically:
+  TorchIO's ``AffineElasticDeformation`` with ``affine_first=True``), computed
+  as a single ``grid_sample`` grid, so the image is resampled once.
+* **Inverse.** ``psi(q) = M q + t - d(M q + t)``: exact for the affine part,
+  first-order for the elastic part (as TorchIO, which negates the control
+  points), with ``d`` interpolated linearly from its values at the voxels.
+
+See chapter 06 (augmentation).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from medlearn.augment._common import Params, check_spatial_shape
+
+__all__ = [
+    "AffineElasticParams",
+    "affine_matrix",
+    "bspline_kernel",
+    "bspline_weights",
+    "control_point_positions",
+    "elastic_field",
+    "sampling_grid",
+    "min_jacobian_determinant",
+]
+
+ITK_EPSILON = 0.125  # ITK widens the B-spline domain by 1/8 voxel on each side
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class AffineElasticParams(Params):
+    """A sampled affine + elastic warp; every length is in mm, axes ``(z, y, x)``.
+
+    Attributes:
+        spatial_shape: ``(H, W)`` or ``(D, H, W)`` of the images it fits.
+        spacing: voxel size in mm, same order and length.
+        degrees: rotation angles ``(N?, 3)`` about z, y, x (2D: ``(N?, 1)``,
+            in the image plane).
+        scales: ``(N?, dims)`` scale factors, > 0.
+        shear: ``(N?, 3)`` shear factors of the pairs (z, y), (z, x), (y, x)
+            (2D: ``(N?, 1)``, the pair (y, x)).
+        translation: ``(N?, dims)`` in mm.
+        control_points: ``(N?, *grid, dims)`` displacements in mm.
+        inverse: True for the (approximate) inverse warp. Defaults to False.
+    """
+
+    spatial_shape: tuple[int, ...]
+    spacing: tuple[float, ...]
+    degrees: Tensor
+    scales: Tensor
+    shear: Tensor
+    translation: Tensor
+    control_points: Tensor
+    inverse: bool = False
+
+    def __post_init__(self) -> None:
+        for f in ("degrees", "scales", "shear", "translation", "control_points"):
+            value = torch.as_tensor(getattr(self, f), dtype=torch.float64).cpu()
+            object.__setattr__(self, f, value)  # frozen: the record holds float64
+        dims = len(check_spatial_shape(self.spatial_shape))
+        if len(self.spacing) != dims:
+            raise ValueError(
+                f"spacing: expected {dims} values for spatial_shape "
+                f"{tuple(self.spatial_shape)}, got {tuple(self.spacing)}"
+            )
+        lead = self.translation.shape[:-1]
+        angles = 3 if dims == 3 else 1
+        want = {"degrees": angles, "scales": dims, "shear": angles, "translation": dims}
+        for name, k in want.items():
+            if getattr(self, name).shape != (*lead, k):
+                raise ValueError(
+                    f"{name}: expected shape {(*lead, k)}, got "
+                    f"{tuple(getattr(self, name).shape)}"
+                )
+        cp = self.control_points
+        if cp.shape[: len(lead)] != lead or cp.ndim != len(lead) + dims + 1:
+            raise ValueError(
+                f"control_points: expected (*{tuple(lead)}, *grid, {dims}), got "
+                f"{tuple(cp.shape)}"
+            )
+        if cp.shape[-1] != dims or min(cp.shape[len(lead) : -1]) < 4:
+            raise ValueError(
+                f"control_points: a cubic B-spline needs >= 4 points per axis and "
+                f"{dims} components, got grid {tuple(cp.shape[len(lead) :])}"
+            )
+
+    def _lead(self) -> Tensor:
+        return self.translation
+
+    def _lead_ndim(self) -> int:
+        return 1
+
+    @property
+    def spatial_dims(self) -> int:
+        """2 or 3."""
+        return len(self.spatial_shape)
+
+
+# ----------------------------------------------------------------- affine
+def _rotation(degrees: Tensor) -> Tensor:
+    """``(N, k)`` angles -> ``(N, d, d)`` rotations in ``(z, y, x)`` order."""
+    r = torch.deg2rad(degrees)
+    c, s = torch.cos(r), torch.sin(r)
+    one, zero = torch.ones_like(c[:, 0]), torch.zeros_like(c[:, 0])
+
+    def rot(rows: list) -> Tensor:  # (N, d, d) from rows of (N,) entries
+        return torch.stack([torch.stack(row, -1) for row in rows], -2)
+
+    if degrees.shape[1] == 1:  # 2D: turn +x towards +y
+        xyz = rot([[c[:, 0], -s[:, 0]], [s[:, 0], c[:, 0]]])
+    else:  # angles about z, y, x; ITK's Euler3D: R = Rz Rx Ry
+        cz, cy, cx, sz, sy, sx = c[:, 0], c[:, 1], c[:, 2], s[:, 0], s[:, 1], s[:, 2]
+        rz = rot([[cz, -sz, zero], [sz, cz, zero], [zero, zero, one]])
+        rx = rot([[one, zero, zero], [zero, cx, -sx], [zero, sx, cx]])
+        ry = rot([[cy, zero, sy], [zero, one, zero], [-sy, zero, cy]])
+        xyz = rz @ rx @ ry
+    return xyz.flip(-1).flip(-2)  # reverse both axes: (x, y, z) -> (z, y, x)
+
+
+def _shear(shear: Tensor, dims: int) -> Tensor:
+    """``(N, k)`` factors -> ``(N, d, d)`` upper-triangular shear matrices."""
+    h = torch.eye(dims, dtype=shear.dtype).repeat(shear.shape[0], 1, 1)
+    rows, cols = torch.triu_indices(dims, dims, offset=1)
+    h[:, rows, cols] = shear
+    return h
+
+
+def _linear(params: AffineElasticParams) -> tuple[Tensor, Tensor]:
+    """``M = S R H`` ``(N, d, d)`` and ``t`` ``(N, d)``, float64, batch axis kept."""
+    one = params.translation.reshape(-1, params.spatial_dims)
+    lead = one.shape[0]
+    deg = params.degrees.reshape(lead, -1)
+    m = torch.diag_embed(params.scales.reshape(lead, -1)) @ _rotation(deg)
+    return m @ _shear(params.shear.reshape(lead, -1), params.spatial_dims), one
+
+
+def affine_matrix(params: AffineElasticParams) -> Tensor:
+    """The affine part as a homogeneous push matrix, mm, ``(z, y, x)`` order.
+
+    For an inverted record (``params.inverse``) this is the inverse matrix.
+
+    Args:
+        params: a warp record.
+
+    Returns:
+        ``(N?, d + 1, d + 1)`` float64: ``[[M, t], [0, 1]]``, mapping a point
+        of the input to where its content lands in the output.
+
+    Example:
+        >>> p = AffineElasticParams((4, 4), (1.0, 1.0), torch.tensor([90.0]),
+        ...     torch.ones(2), torch.zeros(1), torch.zeros(2), torch.zeros(4, 4, 2))
+        >>> affine_matrix(p).round().tolist()  # +x turns to +y: (y, x) = (1, 0)
+        [[0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    m, t = _linear(params)
+    d = params.spatial_dims
+    out = torch.eye(d + 1, dtype=torch.float64).repeat(m.shape[0], 1, 1)
+    out[:, :d, :d], out[:, :d, d] = m, t
+    if params.inverse:
+        out = torch.linalg.inv(out)
+    return out if params.batch_size is not None else out[0]
+
+
+# ---------------------------------------------------------------- B-spline
+def bspline_kernel(t: Tensor, derivative: bool = False) -> Tensor:
+    """The uniform cubic B-spline ``B(t)`` (support ``|t| < 2``), or ``B'(t)``.
+
+    Args:
+        t: positions, in control-grid units.
+        derivative: return ``dB/dt`` instead. Defaults to False.
+
+    Returns:
+        Tensor of ``t``'s shape.
+
+    Example:
+        >>> bspline_kernel(torch.tensor([0.0, 1.0, 2.0])) * 6
+        tensor([4., 1., 0.])
+    """
+    a = t.abs()
+    if not derivative:
+        inner = (4 - 6 * a**2 + 3 * a**3) / 6
+        outer = (2 - a).clamp(min=0) ** 3 / 6
+    else:
+        inner = -2 * t + 1.5 * t * a
+        outer = -torch.sign(t) * (2 - a).clamp(min=0) ** 2 / 2
+    return torch.where(a < 1, inner, outer)
+
+
+def bspline_weights(
+    n: int, num_control_points: int, positions: Tensor | None = None, derivative=False
+) -> Tensor:
+    """Weights of the control points at the voxels of one axis (ITK's grid).
+
+    Args:
+        n: voxels along the axis.
+        num_control_points: control points along the axis (>= 4).
+        positions: voxel positions (fractional indices) to evaluate at.
+            Defaults to None (every voxel centre, ``0 .. n - 1``).
+        derivative: weights of the derivative, per voxel. Defaults to False.
+
+    Returns:
+        ``(len(positions), num_control_points)`` float64; each row sums to 1
+        (the derivative's rows to 0).
+
+    Example:
+        >>> bspline_weights(5, 4).sum(1).round(decimals=12).tolist()
+        [1.0, 1.0, 1.0, 1.0, 1.0]
+    """
+    pos = torch.arange(n, dtype=torch.float64) if positions is None else positions
+    per_voxel = (num_control_points - 3) / (n + 2 * ITK_EPSILON)  # grid units
+    u = (pos + 0.5 + ITK_EPSILON) * per_voxel + 1  # first control point at u = 0
+    w = bspline_kernel(u[:, None] - torch.arange(num_control_points), derivative)
+    return w * per_voxel if derivative else w
+
+
+def control_point_positions(
+    spatial_shape: tuple[int, ...], num_control_points: tuple[int, ...], spacing
+) -> list[Tensor]:
+    """Where the control points sit, in mm from the centre, one tensor per axis.
+
+    Example:
+        >>> control_point_positions((9,), (7,), (1.0,))[0].tolist()  # 9 voxels, 1 mm
+        [-6.9375, -4.625, -2.3125, 0.0, 2.3125, 4.625, 6.9375]
+    """
+    out = []
+    for n, m, s in zip(spatial_shape, num_control_points, spacing):
+        h = (n + 2 * ITK_EPSILON) / (m - 3)  # control spacing, voxels
+        first = -(n / 2 + ITK_EPSILON) - h  # one point outside the domain
+        out.append((first + h * torch.arange(m, dtype=torch.float64)) * s)
+    return out
+
+
+def _separable(control: Tensor, weights: list[Tensor]) -> Tensor:
+    """``(N, *grid, c)`` control values, one ``(P_a, grid_a)`` matrix per axis
+    -> ``(N, *P, c)``: the tensor-product spline, contracted axis by axis."""
+    out = control
+    for axis in reversed(range(len(weights))):  # last axis first: smallest pieces
+        w = weights[axis].to(out)
+        out = torch.movedim(
+            torch.tensordot(out, w, dims=([axis + 1], [1])), -1, axis + 1
+        )
+    return out
+
+
+def elastic_field(control_points: Tensor, spatial_shape: tuple[int, ...]) -> Tensor:
+    """The dense displacement at every voxel, cubic B-spline of the control points.
+
+    The field has the units of ``control_points`` (mm in this module), and
+    equals ITK's ``BSplineTransform`` displacement on TorchIO's grid.
+
+    Args:
+        control_points: ``(*grid, dims)`` or ``(N, *grid, dims)`` displacements.
+        spatial_shape: ``(H, W)`` or ``(D, H, W)``.
+
+    Returns:
+        ``(*spatial, dims)`` or ``(N, *spatial, dims)``, dtype of the input.
+
+    Raises:
+        ValueError: if the grid and the shape do not fit together.
+
+    Example:
+        >>> cp = torch.ones(5, 5, 2)  # everything moves by 1 mm on both axes
+        >>> elastic_field(cp, (3, 4)).round(decimals=5).unique().tolist()
+        [1.0]
+    """
+    shape = check_spatial_shape(spatial_shape)
+    d = len(shape)
+    if control_points.ndim not in (d + 1, d + 2) or control_points.shape[-1] != d:
+        raise ValueError(
+            f"control_points: expected (*grid, {d}) or (N, *grid, {d}) for "
+            f"spatial_shape {shape}, got {tuple(control_points.shape)}"
+        )
+    cp = control_points if control_points.ndim == d + 2 else control_points[None]
+    weights = [bspline_weights(n, m) for n, m in zip(shape, cp.shape[1:-1])]
+    field = _separable(cp, weights)
+    return field if control_points.ndim == d + 2 else field[0]
+
+
+# --------------------------------------------------------- the one grid
+def _half_extent(params: AffineElasticParams) -> Tensor:
+    """mm from the centre to the outermost voxel centre, per axis (1 if n = 1)."""
+    h = [
+        (n - 1) / 2 * s if n > 1 else 1.0
+        for n, s in zip(params.spatial_shape, params.spacing)
+    ]
+    return torch.tensor(h, dtype=torch.float64)
+
+
+def sampling_grid(
+    params: AffineElasticParams,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str | None = None,
+) -> Tensor:
+    """The ``grid_sample`` grid of the warp (``align_corners=True``).
+
+    Args:
+        params: a warp record.
+        dtype: dtype of the grid (that of the image it samples). Defaults to
+            torch.float32.
+        device: where to build it. Defaults to None (CPU).
+
+    Returns:
+        ``(N?, *spatial, dims)``: for each output voxel, the input position it
+        samples, normalised to [-1, 1] per axis, components in grid_sample's
+        ``(x, y, z)`` order (the reverse of the tensor's axes).
+
+    Example:
+        >>> p = AffineElasticParams((3, 3), (1.0, 1.0), torch.zeros(1),
+        ...     torch.ones(2), torch.zeros(1), torch.zeros(2), torch.zeros(4, 4, 2))
+        >>> sampling_grid(p)[0].tolist()  # row 0 (y = -1): x runs -1, 0, 1
+        [[-1.0, -1.0], [0.0, -1.0], [1.0, -1.0]]
+    """
+    m, t = _linear(params)  # (N, d, d), (N, d), float64
+    d, n = params.spatial_dims, m.shape[0]
+    half = _half_extent(params)
+    cp = params.control_points.reshape(n, *params.control_points.shape[-d - 1 :])
+    if not params.inverse:  # phi(p) = M^-1 (p + d(p) - t)
+        lin = torch.linalg.inv(m)
+        a, b = lin / half[:, None] * half, -(lin @ t[..., None])[..., 0] / half
+        cp = torch.einsum("nij,n...j->n...i", lin / half[:, None], cp)
+    else:  # psi(q) = y - d(y), y = M q + t
+        a, b, cp = m / half[:, None] * half, t / half, cp / half
+    theta = torch.cat([a, b[..., None]], -1).flip(-2)  # rows (x, y, z)
+    theta[:, :, :d] = theta[:, :, :d].flip(-1)  # columns (x, y, z)
+    size = (n, 1, *params.spatial_shape)
+    grid = F.affine_grid(theta.to(device=device, dtype=dtype), size, align_corners=True)
+    field = elastic_field(
+        cp.flip(-1).to(device=device, dtype=dtype), params.spatial_shape
+    )
+    if params.inverse:  # d at the affinely moved points, linear between voxels
+        moved = F.grid_sample(
+            torch.movedim(field, -1, 1), grid, "bilinear", "border", align_corners=True
+        )
+        field = -torch.movedim(moved, 1, -1)
+    grid = grid + field
+    return grid if params.batch_size is not None else grid[0]
+
+
+def min_jacobian_determinant(params: AffineElasticParams) -> Tensor:
+    """The smallest Jacobian determinant of the sampling map, per sample.
+
+    ``det(d phi / dp) = det(I + grad d) / det(M)``; the warp folds (two output
+    voxels sample the same input point, the mapping is no longer one-to-one)
+    where it is <= 0. The spline gradient is evaluated exactly at 8 points per
+    spline span and axis (every voxel where the image is smaller). For an
+    inverted record it is ``det(M) det(I - grad d)``, the first-order inverse.
+
+    Args:
+        params: a warp record.
+
+    Returns:
+        ``()`` or ``(N,)`` float64.
+
+    Example:
+        >>> p = AffineElasticParams((8, 8), (1.0, 1.0), torch.zeros(1),
+        ...     torch.full((2,), 2.0), torch.zeros(1), torch.zeros(2),
+        ...     torch.zeros(5, 5, 2))
+        >>> min_jacobian_determinant(p).item()  # twice larger: 1/4 of the area
+        0.25
+    """
+    d = params.spatial_dims
+    m, _ = _linear(params)
+    cp = params.control_points.reshape(
+        m.shape[0], *params.control_points.shape[-d - 1 :]
+    )
+    grid = cp.shape[1:-1]
+    pos = [
+        torch.linspace(0, n - 1, min(n, 8 * (g - 3) + 1), dtype=torch.float64)
+        for n, g in zip(params.spatial_shape, grid)
+    ]
+    w = [bspline_weights(n, g, p) for n, g, p in zip(params.spatial_shape, grid, pos)]
+    dw = [
+        bspline_weights(n, g, p, derivative=True) / s
+        for n, g, p, s in zip(params.spatial_shape, grid, pos, params.spacing)
+    ]
+    grads = [_separable(cp, w[:a] + [dw[a]] + w[a + 1 :]) for a in range(d)]
+    jac = torch.stack(grads, -1)  # (N, *P, d_component, d_axis), per mm
+    sign = -1.0 if params.inverse else 1.0
+    det = torch.linalg.det(torch.eye(d, dtype=torch.float64) + sign * jac)
+    scale = torch.linalg.det(m) ** (1 if params.inverse else -1)
+    out = det.flatten(1).amin(1) * scale
+    return out if params.batch_size is not None else out[0]
