@@ -11,10 +11,12 @@ same record and the same output; a record can be logged, saved
 One module per concept, read in this order:
 
 * :mod:`~medlearn.augment.bias`: the MRI bias field, equal to TorchIO's;
-* :mod:`~medlearn.augment.intensity`: gamma, Gaussian and Rician noise,
-  contrast and brightness;
-* :mod:`~medlearn.augment.geometry`: affine matrices in mm, the cubic B-spline
-  displacement field, one sampling grid for both, folding (Jacobian);
+* :mod:`~medlearn.augment.intensity`: gamma, contrast and brightness;
+* :mod:`~medlearn.augment.noise`: Gaussian and Rician noise;
+* :mod:`~medlearn.augment.bspline`: the elastic displacement field, a cubic
+  B-spline of control points (ITK's grid);
+* :mod:`~medlearn.augment.geometry`: affine matrices in mm, one sampling grid
+  for the affine and the elastic part, folding (Jacobian);
 * :mod:`~medlearn.augment.warp`: image linear, mask nearest or label-safe,
   with the same grid, a batch in one ``grid_sample`` call;
 * :mod:`~medlearn.augment.spatial`: :class:`RandomAffineElastic`.
@@ -36,28 +38,32 @@ from medlearn.augment.bias import (
     bias_field,
     bias_terms,
 )
-from medlearn.augment.geometry import (
-    AffineElasticParams,
-    affine_matrix,
+from medlearn.augment.bspline import (
     bspline_kernel,
     bspline_weights,
     control_point_positions,
     elastic_field,
+)
+from medlearn.augment.geometry import (
+    AffineElasticParams,
+    affine_matrix,
     min_jacobian_determinant,
     sampling_grid,
 )
 from medlearn.augment.intensity import (
     ContrastBrightnessParams,
     GammaParams,
-    NoiseParams,
     RandomContrastBrightness,
     RandomGamma,
+    adjust_contrast_brightness,
+    adjust_gamma,
+)
+from medlearn.augment.noise import (
+    NoiseParams,
     RandomGaussianNoise,
     RandomRicianNoise,
     add_gaussian_noise,
     add_rician_noise,
-    adjust_contrast_brightness,
-    adjust_gamma,
 )
 from medlearn.augment.spatial import RandomAffineElastic
 from medlearn.augment.warp import (

@@ -14,7 +14,7 @@ from numbers import Real
 import torch
 from torch import Tensor
 
-__all__ = ["Params"]
+__all__ = ["Params", "IntensityTransform"]
 
 _SHORT = 12  # tensors with at most this many values print in full
 
@@ -23,7 +23,7 @@ def _short(value: object) -> str:
     if not isinstance(value, Tensor):
         return repr(value)
     if value.numel() <= _SHORT:
-        return repr([round(v, 4) for v in value.flatten().tolist()])
+        return repr(torch.round(value, decimals=4).tolist())  # nested, as shaped
     lo, hi = value.min().item(), value.max().item()
     return f"tensor(shape={tuple(value.shape)}, min={lo:.4g}, max={hi:.4g})"
 
@@ -71,6 +71,24 @@ class Params:
                 value = tuple(value)
             values[f.name] = value
         return cls(**values)
+
+    def select(self, index: int) -> Params:
+        """The record of sample ``index`` of a batch, as if sampled for it alone.
+
+        Raises:
+            ValueError: if the record is not a batch record.
+        """
+        if self.batch_size is None:
+            raise ValueError("select: this record is for one image, not a batch")
+        values = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Tensor) or f.name in self._per_sample_tuples:
+                value = value[index]
+            values[f.name] = value
+        return type(self)(**values)
+
+    _per_sample_tuples = ()  # names of tuple fields with one value per sample
 
     @property
     def batch_size(self) -> int | None:
@@ -206,3 +224,78 @@ def as_batch(
 def per_sample(values: Tensor, x: Tensor) -> Tensor:
     """``(N,)`` values as ``(N, 1, 1, ...)`` on ``x``'s device and dtype."""
     return values.to(device=x.device, dtype=x.dtype).view(-1, *[1] * (x.ndim - 1))
+
+
+def values_per_image(x: Tensor, values, name: str, batched: bool) -> Tensor:
+    """One value per image: a number or ``(N,)`` for a batch ``(N, C, ...)``."""
+    v = torch.as_tensor(values, dtype=torch.float64).cpu()
+    n = x.shape[0] if batched else None
+    if (n is None and v.ndim != 0) or (n is not None and v.shape not in ((), (n,))):
+        raise ValueError(
+            f"{name}: expected a number{f' or ({n},)' if n else ''} for an image "
+            f"of shape {tuple(x.shape)}, got shape {tuple(v.shape)}"
+        )
+    return v.expand(n) if n is not None else v.reshape(1)
+
+
+def image_and_values(image: Tensor, values, name: str) -> tuple[Tensor, Tensor, bool]:
+    """``image`` as ``(N, C, *spatial)``, and ``(N,)`` parameter values."""
+    check_image(image)
+    v = torch.as_tensor(values)
+    batched = v.ndim == 1
+    if image.ndim - batched not in (3, 4):
+        raise ValueError(
+            f"image: expected (C, *spatial) or (N, C, *spatial) with 2 or 3 "
+            f"spatial axes, got shape {tuple(image.shape)}"
+        )
+    x = image if batched else image[None]
+    return x, values_per_image(image, values, name, batched), batched
+
+
+class IntensityTransform:
+    """Base: ``sample`` draws the values, ``apply`` runs the function on them."""
+
+    def sample(
+        self,
+        spatial_shape: tuple[int, ...],
+        generator: torch.Generator | int,
+        batch_size: int | None = None,
+    ) -> Params:
+        """Draw the parameters for one image, or for a batch of ``batch_size``.
+
+        Args:
+            spatial_shape: ``(H, W)`` or ``(D, H, W)`` of the images.
+            generator: a ``torch.Generator`` or an int seed.
+            batch_size: None for one ``(C, *spatial)`` image, ``N`` for a batch
+                ``(N, C, *spatial)``. Defaults to None.
+
+        Returns:
+            The transform's record, tensors ``()`` (one image) or ``(N,)``.
+
+        Raises:
+            ValueError: if ``spatial_shape`` or ``batch_size`` is invalid.
+        """
+        check_spatial_shape(spatial_shape)
+        g, n = as_generator(generator), parse_batch_size(batch_size)
+        return self._draw(g, n, batch_size)
+
+    def apply(
+        self, params: Params, image: Tensor, mask: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
+        """Apply sampled parameters to ``image``; ``mask`` is returned as is.
+
+        Returns:
+            ``(transformed image, mask)``.
+        """
+        return self._function(params, image), mask
+
+    def _draw(self, g: torch.Generator, n: int, batch_size: int | None) -> Params:
+        raise NotImplementedError  # each transform draws its own record
+
+    def _function(self, params: Params, image: Tensor) -> Tensor:
+        raise NotImplementedError  # ... and applies it
+
+    def _seeds(self, g: torch.Generator, n: int, batch_size: int | None):
+        seeds = torch.randint(0, 2**31 - 1, (n,), generator=g, device=g.device)
+        seeds = tuple(int(s) for s in seeds.tolist())
+        return seeds[0] if batch_size is None else seeds

@@ -12,11 +12,7 @@ the volume, vectors are in ``(z, y, x)`` order and everything is in mm.
   turns ``+x`` towards ``+y``. TorchIO translates *before* it scales (its
   translation ``t'`` becomes ``S t'``); here ``t`` is the shift in mm itself.
 * **Elastic** (pull, i.e. where each output voxel samples): a displacement
-  ``d(p)`` in mm, a cubic B-spline of a coarse grid of control points, exactly
-  ITK's ``BSplineTransformInitializer`` grid that TorchIO's
-  ``ElasticDeformation`` uses: the grid spans the image from voxel corner to
-  voxel corner, widened by 1/8 voxel on each side, with one extra control
-  point outside each end (``n`` points make ``n - 3`` spline spans).
+  ``d(p)`` in mm, the cubic B-spline of :mod:`~medlearn.augment.bspline`.
 * **One grid.** Output voxel ``p`` samples the input at
   ``phi(p) = M^-1 (p + d(p) - t)`` (the image moves affinely, then elastically:
   TorchIO's ``AffineElasticDeformation`` with ``affine_first=True``), computed
@@ -37,19 +33,14 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from medlearn.augment._common import Params, check_spatial_shape
+from medlearn.augment.bspline import bspline_weights, elastic_field, separable
 
 __all__ = [
     "AffineElasticParams",
     "affine_matrix",
-    "bspline_kernel",
-    "bspline_weights",
-    "control_point_positions",
-    "elastic_field",
     "sampling_grid",
     "min_jacobian_determinant",
 ]
-
-ITK_EPSILON = 0.125  # ITK widens the B-spline domain by 1/8 voxel on each side
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -186,121 +177,6 @@ def affine_matrix(params: AffineElasticParams) -> Tensor:
     return out if params.batch_size is not None else out[0]
 
 
-# ---------------------------------------------------------------- B-spline
-def bspline_kernel(t: Tensor, derivative: bool = False) -> Tensor:
-    """The uniform cubic B-spline ``B(t)`` (support ``|t| < 2``), or ``B'(t)``.
-
-    Args:
-        t: positions, in control-grid units.
-        derivative: return ``dB/dt`` instead. Defaults to False.
-
-    Returns:
-        Tensor of ``t``'s shape.
-
-    Example:
-        >>> bspline_kernel(torch.tensor([0.0, 1.0, 2.0])) * 6
-        tensor([4., 1., 0.])
-    """
-    a = t.abs()
-    if not derivative:
-        inner = (4 - 6 * a**2 + 3 * a**3) / 6
-        outer = (2 - a).clamp(min=0) ** 3 / 6
-    else:
-        inner = -2 * t + 1.5 * t * a
-        outer = -torch.sign(t) * (2 - a).clamp(min=0) ** 2 / 2
-    return torch.where(a < 1, inner, outer)
-
-
-def bspline_weights(
-    n: int, num_control_points: int, positions: Tensor | None = None, derivative=False
-) -> Tensor:
-    """Weights of the control points at the voxels of one axis (ITK's grid).
-
-    Args:
-        n: voxels along the axis.
-        num_control_points: control points along the axis (>= 4).
-        positions: voxel positions (fractional indices) to evaluate at.
-            Defaults to None (every voxel centre, ``0 .. n - 1``).
-        derivative: weights of the derivative, per voxel. Defaults to False.
-
-    Returns:
-        ``(len(positions), num_control_points)`` float64; each row sums to 1
-        (the derivative's rows to 0).
-
-    Example:
-        >>> bspline_weights(5, 4).sum(1).round(decimals=12).tolist()
-        [1.0, 1.0, 1.0, 1.0, 1.0]
-    """
-    pos = torch.arange(n, dtype=torch.float64) if positions is None else positions
-    per_voxel = (num_control_points - 3) / (n + 2 * ITK_EPSILON)  # grid units
-    u = (pos + 0.5 + ITK_EPSILON) * per_voxel + 1  # first control point at u = 0
-    w = bspline_kernel(u[:, None] - torch.arange(num_control_points), derivative)
-    return w * per_voxel if derivative else w
-
-
-def control_point_positions(
-    spatial_shape: tuple[int, ...], num_control_points: tuple[int, ...], spacing
-) -> list[Tensor]:
-    """Where the control points sit, in mm from the centre, one tensor per axis.
-
-    Example:
-        >>> control_point_positions((9,), (7,), (1.0,))[0].tolist()  # 9 voxels, 1 mm
-        [-6.9375, -4.625, -2.3125, 0.0, 2.3125, 4.625, 6.9375]
-    """
-    out = []
-    for n, m, s in zip(spatial_shape, num_control_points, spacing):
-        h = (n + 2 * ITK_EPSILON) / (m - 3)  # control spacing, voxels
-        first = -(n / 2 + ITK_EPSILON) - h  # one point outside the domain
-        out.append((first + h * torch.arange(m, dtype=torch.float64)) * s)
-    return out
-
-
-def _separable(control: Tensor, weights: list[Tensor]) -> Tensor:
-    """``(N, *grid, c)`` control values, one ``(P_a, grid_a)`` matrix per axis
-    -> ``(N, *P, c)``: the tensor-product spline, contracted axis by axis."""
-    out = control
-    for axis in reversed(range(len(weights))):  # last axis first: smallest pieces
-        w = weights[axis].to(out)
-        out = torch.movedim(
-            torch.tensordot(out, w, dims=([axis + 1], [1])), -1, axis + 1
-        )
-    return out
-
-
-def elastic_field(control_points: Tensor, spatial_shape: tuple[int, ...]) -> Tensor:
-    """The dense displacement at every voxel, cubic B-spline of the control points.
-
-    The field has the units of ``control_points`` (mm in this module), and
-    equals ITK's ``BSplineTransform`` displacement on TorchIO's grid.
-
-    Args:
-        control_points: ``(*grid, dims)`` or ``(N, *grid, dims)`` displacements.
-        spatial_shape: ``(H, W)`` or ``(D, H, W)``.
-
-    Returns:
-        ``(*spatial, dims)`` or ``(N, *spatial, dims)``, dtype of the input.
-
-    Raises:
-        ValueError: if the grid and the shape do not fit together.
-
-    Example:
-        >>> cp = torch.ones(5, 5, 2)  # everything moves by 1 mm on both axes
-        >>> elastic_field(cp, (3, 4)).round(decimals=5).unique().tolist()
-        [1.0]
-    """
-    shape = check_spatial_shape(spatial_shape)
-    d = len(shape)
-    if control_points.ndim not in (d + 1, d + 2) or control_points.shape[-1] != d:
-        raise ValueError(
-            f"control_points: expected (*grid, {d}) or (N, *grid, {d}) for "
-            f"spatial_shape {shape}, got {tuple(control_points.shape)}"
-        )
-    cp = control_points if control_points.ndim == d + 2 else control_points[None]
-    weights = [bspline_weights(n, m) for n, m in zip(shape, cp.shape[1:-1])]
-    field = _separable(cp, weights)
-    return field if control_points.ndim == d + 2 else field[0]
-
-
 # --------------------------------------------------------- the one grid
 def _half_extent(params: AffineElasticParams) -> Tensor:
     """mm from the centre to the outermost voxel centre, per axis (1 if n = 1)."""
@@ -398,7 +274,7 @@ def min_jacobian_determinant(params: AffineElasticParams) -> Tensor:
         bspline_weights(n, g, p, derivative=True) / s
         for n, g, p, s in zip(params.spatial_shape, grid, pos, params.spacing)
     ]
-    grads = [_separable(cp, w[:a] + [dw[a]] + w[a + 1 :]) for a in range(d)]
+    grads = [separable(cp, w[:a] + [dw[a]] + w[a + 1 :]) for a in range(d)]
     jac = torch.stack(grads, -1)  # (N, *P, d_component, d_axis), per mm
     sign = -1.0 if params.inverse else 1.0
     det = torch.linalg.det(torch.eye(d, dtype=torch.float64) + sign * jac)
