@@ -118,6 +118,7 @@ def _check_labels(mask: Tensor) -> None:
 def _onehot(mask: Tensor, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
     """``(N, *spatial)`` labels -> ``(N, K, *spatial)`` one-hot, and the K labels
     (those present, and 0 for outside the image), sorted."""
+    mask = mask.long()  # searchsorted takes no bool
     labels = torch.unique(torch.cat([mask.flatten(), mask.new_zeros(1)]))
     index = torch.searchsorted(labels, mask.contiguous())
     onehot = F.one_hot(index, len(labels)).movedim(-1, 1).to(dtype)
