@@ -177,6 +177,30 @@ def checks() -> list[tuple[str, Callable, tuple, float]]:
         out.append(("uncertainty.decompose_entropy", decompose_entropy, (probs,), 1e-4))
     except ImportError:
         pass
+    try:
+        from medlearn import augment
+
+        aug = augment.RandomAffineElastic(check_folding=False)
+        warp = aug.sample((32, 48, 40), (2.0, 1.0, 1.0), g, batch_size=4)
+        out.append(
+            (
+                "augment.RandomAffineElastic image, batch",
+                lambda x: aug.apply(warp, x)[0],
+                (torch.rand(4, 2, 32, 48, 40, generator=g),),
+                1e-4,
+            )
+        )
+        bias = augment.RandomBiasField().sample((32, 48, 40), g, batch_size=4)
+        out.append(
+            (
+                "augment.apply_bias_field",
+                lambda x: augment.apply_bias_field(x, bias.coefficients),
+                (torch.rand(4, 1, 32, 48, 40, generator=g),),
+                1e-5,
+            )
+        )
+    except ImportError:
+        pass
     return out
 
 

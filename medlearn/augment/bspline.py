@@ -104,14 +104,22 @@ def control_point_positions(
 
 
 def separable(control: Tensor, weights: list[Tensor]) -> Tensor:
-    """``(N, *grid, c)`` control values, one ``(P_a, grid_a)`` matrix per axis
-    -> ``(N, *P, c)``: the tensor-product spline, contracted axis by axis."""
-    out = control
-    for axis in reversed(range(len(weights))):  # last axis first: smallest pieces
+    """The tensor-product spline, contracted one axis at a time.
+
+    Args:
+        control: ``(N, *grid, c)`` values at the control points.
+        weights: one ``(P_a, grid_a)`` matrix per grid axis.
+
+    Returns:
+        ``(N, *P, c)``, contiguous: the last axis is contracted first (the
+        smallest pieces), each step one batched matrix product from the left.
+    """
+    out, n = control, control.shape[0]
+    for axis in reversed(range(len(weights))):
         w = weights[axis].to(out)
-        out = torch.movedim(
-            torch.tensordot(out, w, dims=([axis + 1], [1])), -1, axis + 1
-        )
+        lead, rest = out.shape[1 : axis + 1], out.shape[axis + 2 :]
+        flat = out.reshape(n, *lead, out.shape[axis + 1], -1)  # (N, *lead, g_a, rest)
+        out = torch.matmul(w, flat).reshape(n, *lead, w.shape[0], *rest)
     return out
 
 
