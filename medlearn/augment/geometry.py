@@ -81,6 +81,8 @@ class AffineElasticParams(Params):
         for f in ("degrees", "scales", "shear", "translation", "control_points"):
             value = torch.as_tensor(getattr(self, f), dtype=torch.float64).cpu()
             object.__setattr__(self, f, value)  # frozen: the record holds float64
+        object.__setattr__(self, "spatial_shape", tuple(self.spatial_shape))
+        object.__setattr__(self, "spacing", tuple(float(s) for s in self.spacing))
         dims = len(check_spatial_shape(self.spatial_shape))
         if len(self.spacing) != dims:
             raise ValueError(
@@ -96,6 +98,8 @@ class AffineElasticParams(Params):
                     f"{name}: expected shape {(*lead, k)}, got "
                     f"{tuple(getattr(self, name).shape)}"
                 )
+        if not bool((self.scales > 0).all()):
+            raise ValueError(f"scales: expected values > 0, got {self.scales.tolist()}")
         cp = self.control_points
         if cp.shape[: len(lead)] != lead or cp.ndim != len(lead) + dims + 1:
             raise ValueError(

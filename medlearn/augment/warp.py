@@ -268,19 +268,18 @@ def affine_elastic(
     m = None if mask is None else _mask_batch(mask, x, batched)
     if check_folding:
         _warn_folding(params)
-    same = _is_identity(params, x.shape[0]).to(x.device)
+    same = _is_identity(params, x.shape[0])  # (N,) on the CPU
     if bool(same.all()):
         return image.clone(), None if mask is None else mask.clone()
     grid = sampling_grid(params, dtype=x.dtype, device=x.device)
     grid = grid if batched else grid[None]
     out, out_m = _warp_pair(x, m, grid, label_interpolation, image_padding)
-    keep = same.view(-1, *[1] * (x.ndim - 1))
-    out = torch.where(keep, x, out)
+    if bool(same.any()):  # identity samples stay exactly as they were
+        keep = same.to(x.device).view(-1, *[1] * (x.ndim - 1))
+        out = torch.where(keep, x, out)
+        out_m = None if m is None else torch.where(keep[:, 0], m, out_m)
     out = out if batched else out[0]
-    if m is None:
-        return out, None
-    out_m = torch.where(keep[:, 0], m, out_m)
-    return out, out_m.reshape(mask.shape)
+    return out, None if m is None else out_m.reshape(mask.shape)
 
 
 def _warp_pair(x, m, grid, label_interpolation, image_padding):
