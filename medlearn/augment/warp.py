@@ -5,7 +5,8 @@ batch, on the image's device, and used for both: the image is interpolated
 linearly, the label map by nearest neighbour or label-safely (one channel per
 label, interpolated linearly, then the most probable label). A batch
 ``(N, C, *spatial)`` with one record per sample is warped by one
-``grid_sample`` call (two for nearest labels). Identity parameters leave a
+``grid_sample`` call (a second one for nearest-neighbour labels, or for
+one-hot labels beside ``"border"``/``"reflection"`` image padding). Identity parameters leave a
 sample exactly unchanged, as TorchIO skips a zero displacement.
 
 :class:`~medlearn.augment.spatial.RandomAffineElastic` samples the records.
