@@ -117,7 +117,8 @@ def test_bias_field_equals_torchio(tio, shape, order):
     ours = A.bias_field(shape, c, order)
     ref = _tio_bias(tio, shape, c.tolist(), order)  # (*shape)
     assert ours.shape == shape
-    torch.testing.assert_close(ours, ref, rtol=1e-6, atol=0)
+    # float32 precision: TorchIO casts a float64 field, medlearn's last step is float32
+    torch.testing.assert_close(ours, ref, rtol=2e-6, atol=0)
 
 
 def test_random_bias_field_draws_torchios_count_and_range(tio):
@@ -373,6 +374,7 @@ def test_labels_nearest_agree_with_torchio(tio):
 
 def test_elastic_field_equals_itk_bspline_transform():
     import SimpleITK as sitk  # a dependency of TorchIO
+
     size, spacing, grid = (12, 9, 7), (1.5, 2.0, 3.0), (7, 6, 5)  # ITK order (x, y, z)
     img = sitk.Image(list(size), sitk.sitkFloat64)
     img.SetSpacing(spacing)
