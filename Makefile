@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv chromium test test-fast book lab assignments grade bench lint clean
+.PHONY: venv chromium mathjax test test-fast book lab assignments grade bench lint clean
 
 # The environment is rebuilt only when the pins change. torch goes first, on its
 # own: every later install is constrained to it, so nothing pulls another torch.
@@ -31,6 +31,18 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+# MathJax, served by the book itself so that equations are typeset offline: npm's
+# package, installed once into build/ and copied into _static/, which the book
+# copies into _build/html/_static (jupyter-book.yml: html_static_path, mathjax_path).
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _static/mathjax/tex-mml-chtml.js
+$(MATHJAX):
+	npm install --silent --no-audit --no-fund --no-save --prefix build/mathjax mathjax@$(MATHJAX_VERSION)
+	rm -rf _static/mathjax && mkdir -p _static
+	cp -r build/mathjax/node_modules/mathjax/es5 _static/mathjax
+
+mathjax: $(MATHJAX)
+
 ## Run every test: library against references, notebooks within budget,
 ## the nbgrader pipeline, the executed book with warnings as errors, and the
 ## book and JupyterLab in a headless browser.
@@ -38,7 +50,7 @@ chromium: $(CHROMIUM)
 ## measured against its budget without other tests sharing the cores; then
 ## everything else on both cores.
 BOOK_TESTS := tests/test_book.py $(wildcard tests/test_browser.py)
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(MATHJAX)
 	$(BIN)/python -m pytest $(BOOK_TESTS) --durations=5; book=$$?; \
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(addprefix --ignore=,$(BOOK_TESTS)); rest=$$?; \
 	exit $$(( book || rest ))
@@ -51,7 +63,7 @@ test-fast: $(STAMP)
 ## TQDM_DISABLE=1, as in the tests' build: progress bars that use tqdm's default are
 ## off (they are widgets, which a static page cannot show), so the cache holds the
 ## same outputs whoever built it.
-book: $(STAMP)
+book: $(STAMP) $(MATHJAX)
 	TQDM_DISABLE=1 $(BIN)/jupyter-book build . --config jupyter-book.yml --toc toc.yml -W --keep-going
 
 ## Open JupyterLab on the course.
