@@ -200,8 +200,10 @@ def soft_dice_loss(
         )
     C = logits.shape[1]
     if target.numel() and (target.min() < 0 or target.max() >= C):
-        raise ValueError(f"target: class indices must be in [0, {C}), got "
-                         f"[{target.min().item()}, {target.max().item()}]")
+        raise ValueError(
+            f"target: class indices must be in [0, {C}), got "
+            f"[{target.min().item()}, {target.max().item()}]"
+        )
     if smooth < 0:
         raise ValueError(f"smooth: expected >= 0, got {smooth}")
     p = softmax(logits, dim=1)  # (N, C, ...)

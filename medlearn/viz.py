@@ -324,13 +324,19 @@ def trace_unet(model, input_shape: tuple[int, ...]) -> list[dict]:
         [(16, 16), (8, 8), (16, 16)]
     """
     blocks = [(f"encoder.{i}", b, None) for i, b in enumerate(model.encoder)]
-    blocks += [(f"decoder.{i}", up.block, up.skip) for i, up in enumerate(model.decoder)]
+    blocks += [
+        (f"decoder.{i}", up.block, up.skip) for i, up in enumerate(model.decoder)
+    ]
     traced: list[dict] = []
     hooks = [
         block.register_forward_hook(
             lambda mod, inp, out, name=name, skip=skip: traced.append(
-                {"name": name, "channels": out.shape[1],
-                 "size": tuple(out.shape[2:]), "skip": skip}
+                {
+                    "name": name,
+                    "channels": out.shape[1],
+                    "size": tuple(out.shape[2:]),
+                    "skip": skip,
+                }
             )
         )
         for name, block, skip in blocks
@@ -372,20 +378,40 @@ def draw_unet(model, input_shape: tuple[int, ...], ax: plt.Axes | None = None):
         height = 0.25 + 0.12 * np.log2(max(b["size"][-1], 1))
         width = 0.2 + 0.08 * np.log2(b["channels"])
         y = -level
-        ax.add_patch(Rectangle((x - width / 2, y - height / 2), width, height,
-                               fc="C0" if i < depth else "C2", alpha=0.5, ec="k"))
+        ax.add_patch(
+            Rectangle(
+                (x - width / 2, y - height / 2),
+                width,
+                height,
+                fc="C0" if i < depth else "C2",
+                alpha=0.5,
+                ec="k",
+            )
+        )
         size = " x ".join(str(n) for n in b["size"])
-        ax.text(x, y - height / 2 - 0.08, f"{b['channels']} x {size}",
-                ha="center", va="top", fontsize=7)
+        ax.text(
+            x,
+            y - height / 2 - 0.08,
+            f"{b['channels']} x {size}",
+            ha="center",
+            va="top",
+            fontsize=7,
+        )
         centres[i] = (x, y)
     for i in range(1, len(traced)):
         (x0, y0), (x1, y1) = centres[i - 1], centres[i]
         colour = "C3" if i < depth else "C2"
-        ax.annotate("", (x1, y1), (x0, y0), arrowprops=dict(arrowstyle="->", color=colour))
+        ax.annotate(
+            "", (x1, y1), (x0, y0), arrowprops=dict(arrowstyle="->", color=colour)
+        )
         if i >= depth and traced[i]["skip"]:
             xs, ys = centres[2 * depth - 2 - i]
-            ax.annotate("", (x1, y1), (xs, ys),
-                        arrowprops=dict(arrowstyle="->", color="0.5", ls="--"))
+            ax.annotate(
+                "",
+                (x1, y1),
+                (xs, ys),
+                arrowprops=dict(arrowstyle="->", color="0.5", ls="--"),
+            )
     ax.set_xlim(-0.8, len(traced) - 0.2)
     ax.set_ylim(-depth + 0.3, 0.8)
     ax.set_axis_off()

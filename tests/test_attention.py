@@ -614,8 +614,13 @@ def test_attention_mil_equals_monai_milmodel(bag):
 
     torch.manual_seed(0)
     ours = AttentionMIL(10, num_classes=3, hidden=2048)
-    ref = MILModel(3, mil_mode="att", pretrained=False, backbone=torch.nn.Identity(),
-                   backbone_num_features=10)
+    ref = MILModel(
+        3,
+        mil_mode="att",
+        pretrained=False,
+        backbone=torch.nn.Identity(),
+        backbone_num_features=10,
+    )
     ref.attention.load_state_dict(ours.attention.state_dict())
     ref.myfc.load_state_dict(ours.classifier.state_dict())
     x = torch.randn(4, bag, 10)  # (N, K, F)

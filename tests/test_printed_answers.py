@@ -201,7 +201,10 @@ def _only_validates(node: ast.FunctionDef | ast.ClassDef) -> bool:
         body = body[:-1]
     return isinstance(node, ast.FunctionDef) and all(
         isinstance(stmt, ast.Raise)
-        or (isinstance(stmt, ast.If) and all(isinstance(s, ast.Raise) for s in stmt.body))
+        or (
+            isinstance(stmt, ast.If)
+            and all(isinstance(s, ast.Raise) for s in stmt.body)
+        )
         for stmt in body
     )
 
@@ -342,7 +345,9 @@ def shown_sources(page: Path) -> list[tuple[str, str]]:
                 try:
                     target = eval(expr, dict(namespace))  # names and attributes only
                 except Exception as err:  # noqa: BLE001 - reported as a failure
-                    pytest.fail(f"{page.name}: cannot resolve show_source({expr}): {err}")
+                    pytest.fail(
+                        f"{page.name}: cannot resolve show_source({expr}): {err}"
+                    )
                 shown.append((expr, inspect.getsource(target)))
     return shown
 
@@ -462,5 +467,7 @@ def test_checker_allows_a_few_core_lines_and_unrelated_code():
     two_lines = "\n".join(longest.solution.splitlines()[:2])
     assert not compare(tokens(longest.solution), tokens(two_lines)).copied
     others = [g for g in graded_functions() if g.name != longest.name]
-    unrelated = "\n".join(g.solution for g in others if g.assignment != longest.assignment)
+    unrelated = "\n".join(
+        g.solution for g in others if g.assignment != longest.assignment
+    )
     assert not compare(tokens(longest.solution), tokens(unrelated)).copied
