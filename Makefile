@@ -32,14 +32,15 @@ $(CHROMIUM):
 chromium: $(CHROMIUM)
 
 # MathJax, served by the book itself so that equations are typeset offline: npm's
-# package, installed once into build/ and copied into _static/, which the book
-# copies into _build/html/_static (jupyter-book.yml: html_static_path, mathjax_path).
+# package, installed once into build/ and copied into build/book_static/, which the
+# book copies into _build/html/_static (jupyter-book.yml: html_static_path and
+# mathjax_path). Not a root _static/ folder: Jupyter Book would load every .js in it.
 MATHJAX_VERSION := 3.2.2
-MATHJAX := _static/mathjax/tex-mml-chtml.js
+MATHJAX := build/book_static/mathjax/tex-mml-chtml.js
 $(MATHJAX):
 	npm install --silent --no-audit --no-fund --no-save --prefix build/mathjax mathjax@$(MATHJAX_VERSION)
-	rm -rf _static/mathjax && mkdir -p _static
-	cp -r build/mathjax/node_modules/mathjax/es5 _static/mathjax
+	rm -rf build/book_static/mathjax && mkdir -p build/book_static
+	cp -r build/mathjax/node_modules/mathjax/es5 build/book_static/mathjax
 
 mathjax: $(MATHJAX)
 
