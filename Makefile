@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv chromium bubblewrap test test-fast book lab assignments grade bench lint clean
+.PHONY: venv chromium bubblewrap mathjax test test-fast book lab assignments grade bench lint clean
 
 # The environment is rebuilt only when the pins change. torch goes first, on its
 # own: every later install is constrained to it, so nothing pulls another torch.
@@ -39,6 +39,19 @@ $(BWRAP):
 
 bubblewrap: $(BWRAP)
 
+# MathJax, served by the book itself so that equations are typeset offline: npm's
+# package, installed once into build/ and copied into build/book_static/, which the
+# book copies into _build/html/_static (jupyter-book.yml: html_static_path and
+# mathjax_path). Not a root _static/ folder: Jupyter Book would load every .js in it.
+MATHJAX_VERSION := 3.2.2
+MATHJAX := build/book_static/mathjax/tex-mml-chtml.js
+$(MATHJAX):
+	npm install --silent --no-audit --no-fund --no-save --prefix build/mathjax mathjax@$(MATHJAX_VERSION)
+	rm -rf build/book_static/mathjax && mkdir -p build/book_static
+	cp -r build/mathjax/node_modules/mathjax/es5 build/book_static/mathjax
+
+mathjax: $(MATHJAX)
+
 ## Run every test: library against references, notebooks within budget,
 ## the nbgrader pipeline, the executed book with warnings as errors, and the
 ## book and JupyterLab in a headless browser.
@@ -46,7 +59,7 @@ bubblewrap: $(BWRAP)
 ## measured against its budget without other tests sharing the cores; then
 ## everything else on both cores.
 BOOK_TESTS := tests/test_book.py $(wildcard tests/test_browser.py)
-test: $(STAMP) $(CHROMIUM) $(BWRAP)
+test: $(STAMP) $(CHROMIUM) $(BWRAP) $(MATHJAX)
 	$(BIN)/python -m pytest $(BOOK_TESTS) --durations=5; book=$$?; \
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(addprefix --ignore=,$(BOOK_TESTS)); rest=$$?; \
 	exit $$(( book || rest ))
@@ -59,7 +72,7 @@ test-fast: $(STAMP)
 ## TQDM_DISABLE=1, as in the tests' build: progress bars that use tqdm's default are
 ## off (they are widgets, which a static page cannot show), so the cache holds the
 ## same outputs whoever built it.
-book: $(STAMP)
+book: $(STAMP) $(MATHJAX)
 	TQDM_DISABLE=1 $(BIN)/jupyter-book build . --config jupyter-book.yml --toc toc.yml -W --keep-going
 
 ## Open JupyterLab on the course.

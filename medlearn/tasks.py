@@ -2,7 +2,8 @@
 
 A classifier outputs one score (logit) per class; softmax turns scores into a
 probability distribution, and cross-entropy is the negative log-likelihood of
-the true class. Segmentation does the same at every pixel. Both functions here
+the true class. Segmentation does the same at every pixel, and often adds the soft
+Dice loss, which weighs a rare class as much as a common one. The functions here
 subtract the maximum logit first, so logits of ±1e4 give finite, exact values.
 
 See chapter 01 (tasks).
@@ -14,7 +15,7 @@ import torch
 
 from medlearn._helpers import check_reduction, reduce
 
-__all__ = ["softmax", "log_softmax", "cross_entropy"]
+__all__ = ["softmax", "log_softmax", "cross_entropy", "soft_dice_loss"]
 
 
 def _check_logits(logits: torch.Tensor, dim: int) -> None:
@@ -144,3 +145,68 @@ def cross_entropy(
             )
         nll = -log_p.gather(1, target.long().unsqueeze(1)).squeeze(1)  # (N, ...)
     return reduce(nll, reduction)
+
+
+def soft_dice_loss(
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    smooth: float = 1.0,
+    include_background: bool = False,
+) -> torch.Tensor:
+    """One minus the soft Dice of the predicted probabilities, over the whole batch.
+
+    Dice ``2 |A and B| / (|A| + |B|)`` with the binary prediction replaced by the
+    softmax probabilities, so it has a gradient: per class ``c``,
+    ``(2 sum p_c t_c + smooth) / (sum p_c + sum t_c + smooth)``, the sums over the
+    batch and every pixel (Milletari et al.'s V-Net loss). Each class counts
+    equally however few pixels it has, which is why it is added to cross-entropy
+    for small structures. Equal to MONAI's ``DiceLoss(softmax=True,
+    to_onehot_y=True, batch=True, smooth_nr=smooth, smooth_dr=smooth)``.
+
+    Args:
+        logits: ``(N, C, H, W)`` or ``(N, C, D, H, W)`` (or ``(N, C)``).
+        target: int class indices ``(N, H, W)`` / ``(N, D, H, W)`` (or ``(N,)``).
+        smooth: added to numerator and denominator, so an empty class whose
+            prediction is empty too scores 1. Defaults to 1.0.
+        include_background: average over every class; False leaves out class 0.
+            Defaults to False.
+
+    Returns:
+        A scalar tensor: ``1 - mean_c Dice_c``.
+
+    Raises:
+        TypeError: for non-floating logits or a non-integer target.
+        ValueError: for mismatched shapes, class indices outside ``[0, C)``, or
+            ``smooth < 0``.
+
+    Example:
+        >>> logits = torch.tensor([[[[9.0, -9.0]], [[-9.0, 9.0]]]])  # (1, 2, 1, 2)
+        >>> round(soft_dice_loss(logits, torch.tensor([[[0, 1]]])).item(), 4)
+        0.0
+    """
+    _check_logits(logits, 0)
+    if target.is_floating_point() or target.dtype == torch.bool:
+        raise TypeError(f"target: expected int class indices, got {target.dtype}")
+    expected = (logits.shape[0], *logits.shape[2:])
+    if logits.dim() < 2 or tuple(target.shape) != expected:
+        raise ValueError(
+            f"target: expected shape {expected} for logits {tuple(logits.shape)}, "
+            f"got {tuple(target.shape)}"
+        )
+    C = logits.shape[1]
+    if target.numel() and (target.min() < 0 or target.max() >= C):
+        raise ValueError(
+            f"target: class indices must be in [0, {C}), got "
+            f"[{target.min().item()}, {target.max().item()}]"
+        )
+    if smooth < 0:
+        raise ValueError(f"smooth: expected >= 0, got {smooth}")
+    p = softmax(logits, dim=1)  # (N, C, ...)
+    onehot = torch.nn.functional.one_hot(target, C).movedim(-1, 1).to(p.dtype)
+    dims = [0, *range(2, p.dim())]  # the batch and every pixel
+    overlap = (p * onehot).sum(dim=dims)  # (C,)
+    size = p.sum(dim=dims) + onehot.sum(dim=dims)  # (C,)
+    per_class = (2 * overlap + smooth) / (size + smooth)
+    first = 0 if include_background else 1
+    return 1 - per_class[first:].mean()

@@ -13,7 +13,11 @@ middle of each overlap and ignores the outer quarter. For an operation that is t
 with a receptive-field radius ``r`` (a convolution), the stitched result equals
 the whole-image result exactly when ``r <= overlap // 2`` ("center") or
 ``r <= overlap // 4`` ("linear"). Slides are channel-last, ``(H, W)`` or
-``(H, W, C)``, like the arrays slide readers return. See chapter 04 (attention).
+``(H, W, C)``, like the arrays slide readers return.
+
+A slide-level label (is there tumour anywhere?) is learned from tiles by
+multiple-instance learning: ``AttentionMIL`` pools a bag of tile features into
+one slide feature with learned attention weights. See chapter 04b (swin).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 __all__ = [
     "tile_starts",
@@ -32,6 +36,7 @@ __all__ = [
     "iter_tiles",
     "apply_tiled",
     "enlarge_to_memmap",
+    "AttentionMIL",
 ]
 
 BLENDS = ("center", "linear")
@@ -291,3 +296,71 @@ def enlarge_to_memmap(
             big[i * h : (i + 1) * h] = band if i % 2 == 0 else band[::-1]
     big.flush()
     return np.memmap(path, dtype=image.dtype, mode="r", shape=shape)
+
+
+class AttentionMIL(nn.Module):
+    """Attention-based multiple-instance pooling: a bag of tile features -> logits.
+
+    Ilse et al. (2018): per instance ``h_k``, a score ``w^T tanh(V h_k)``; the
+    weights ``a = softmax_k(score)`` pool the bag, ``z = sum_k a_k h_k``, and a
+    linear layer gives the logits. With the same weights it equals MONAI's
+    ``MILModel(mil_mode="att").calc_head`` (whose hidden width is 2048).
+    ``pooling="mean"`` or ``"max"`` replaces the attention by a plain mean or
+    maximum over the instances (the usual controls).
+
+    Args:
+        in_features: features per instance ``F``.
+        num_classes: logits per bag. Defaults to 2.
+        hidden: width of the attention network ``V``. Defaults to 128.
+        pooling: "attention", "mean" or "max". Defaults to "attention".
+
+    Raises:
+        ValueError: for an unknown ``pooling``, or (in ``forward``) input that is
+            not ``(N, K, F)`` with ``K >= 1``.
+
+    Example:
+        >>> mil = AttentionMIL(6, num_classes=2, hidden=8)
+        >>> mil(torch.randn(3, 16, 6)).shape, mil.weights(torch.randn(3, 16, 6)).shape
+        (torch.Size([3, 2]), torch.Size([3, 16]))
+
+    See chapter 04b (swin).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        num_classes: int = 2,
+        hidden: int = 128,
+        pooling: str = "attention",
+    ) -> None:
+        super().__init__()
+        if pooling not in ("attention", "mean", "max"):
+            raise ValueError(f"pooling must be attention, mean or max, got {pooling!r}")
+        self.in_features, self.pooling = in_features, pooling
+        self.attention = nn.Sequential(
+            nn.Linear(in_features, hidden), nn.Tanh(), nn.Linear(hidden, 1)
+        )
+        self.classifier = nn.Linear(in_features, num_classes)
+
+    def _check(self, x: Tensor) -> None:
+        if x.ndim != 3 or x.shape[1] < 1 or x.shape[2] != self.in_features:
+            raise ValueError(
+                f"x must be (N, K, {self.in_features}) bags of instances, "
+                f"got {tuple(x.shape)}"
+            )
+
+    def weights(self, x: Tensor) -> Tensor:
+        """Attention weights ``(N, K)`` of the instances, summing to 1 per bag."""
+        self._check(x)
+        return self.attention(x)[..., 0].softmax(dim=1)  # (N, K)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Logits ``(N, num_classes)`` for bags ``(N, K, F)``."""
+        self._check(x)
+        if self.pooling == "mean":
+            z = x.mean(dim=1)
+        elif self.pooling == "max":
+            z = x.amax(dim=1)
+        else:
+            z = (self.weights(x)[..., None] * x).sum(dim=1)  # (N, F)
+        return self.classifier(z)

@@ -600,3 +600,46 @@ def test_apply_tiled_on_cuda_equals_cpu():
     ref = apply_tiled(image, conv, tile_size=32, overlap=8)
     got = apply_tiled(image, conv, tile_size=32, overlap=8, device="cuda")
     np.testing.assert_allclose(got, ref, atol=1e-5)
+
+
+# ------------------------------------------------------- multiple-instance learning
+
+
+@pytest.mark.parametrize("bag", [1, 7])
+def test_attention_mil_equals_monai_milmodel(bag):
+    """AttentionMIL with MONAI's hidden width equals MILModel(mil_mode="att")."""
+    from monai.networks.nets import MILModel
+
+    from medlearn.wsi import AttentionMIL
+
+    torch.manual_seed(0)
+    ours = AttentionMIL(10, num_classes=3, hidden=2048)
+    ref = MILModel(
+        3,
+        mil_mode="att",
+        pretrained=False,
+        backbone=torch.nn.Identity(),
+        backbone_num_features=10,
+    )
+    ref.attention.load_state_dict(ours.attention.state_dict())
+    ref.myfc.load_state_dict(ours.classifier.state_dict())
+    x = torch.randn(4, bag, 10)  # (N, K, F)
+    torch.testing.assert_close(ours(x), ref.calc_head(x))
+
+
+def test_attention_mil_is_permutation_invariant_and_weights_sum_to_one():
+    from medlearn.wsi import AttentionMIL
+
+    torch.manual_seed(1)
+    mil = AttentionMIL(5, hidden=16)
+    x = torch.randn(2, 9, 5)
+    perm = torch.randperm(9)
+    torch.testing.assert_close(mil(x[:, perm]), mil(x))
+    torch.testing.assert_close(mil.weights(x).sum(1), torch.ones(2))
+    for pooling, expected in (("mean", x.mean(1)), ("max", x.amax(1))):
+        control = AttentionMIL(5, pooling=pooling)
+        torch.testing.assert_close(control(x), control.classifier(expected))
+    with pytest.raises(ValueError, match=r"\(N, K, 5\)"):
+        mil(torch.randn(2, 5))
+    with pytest.raises(ValueError, match="pooling"):
+        AttentionMIL(5, pooling="sum")

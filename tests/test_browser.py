@@ -3,7 +3,9 @@
 Book: `_build/html` is served on loopback and every page is opened in Chromium;
 a page fails on an image that did not load, an empty figure, a broken internal
 link or missing asset, a JavaScript error in the console, a widget left without
-a static figure, or a request to the internet other than the ones listed below.
+a static figure, a request to the internet other than the ones listed below, raw TeX
+where an equation should be (MathJax is served by the book itself: `make mathjax`), or
+visible code wider than its code block.
 
 JupyterLab: started on loopback with a token (as `make lab` does, on a copy of a
 chapter), the chapter is opened with *Open With → Notebook*, every cell is run
@@ -49,10 +51,9 @@ on_book_worker = pytest.mark.xdist_group("book")
 
 # Requests a page may make to the internet (each is aborted here): the URL path
 # that is expected, and why. Console errors caused only by these are ignored.
-EXTERNAL_OK = {
-    "/npm/mathjax@3/es5/tex-mml-chtml.js": "MathJax, Sphinx's default, typesets the "
-    "equations; offline the book shows the LaTeX source instead",
-}
+# None: MathJax, which Sphinx would load from a CDN, is served from _static/mathjax.
+EXTERNAL_OK: dict[str, str] = {}
+MATHJAX = "_static/mathjax/tex-mml-chtml.js"
 # A figure smaller than this (px), or with grey levels this flat, is empty.
 MIN_FIGURE_PX = 50
 MIN_FIGURE_STD = 2.0
@@ -112,7 +113,45 @@ async () => {
     return {src: img.currentSrc || img.src, width: img.naturalWidth,
             height: img.naturalHeight, figure, std};
   });
+  // Equations: wait for MathJax (served by the book) to typeset, then count the math
+  // elements, those typeset (an mjx-container inside), and text that is still raw TeX.
+  if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
+    await Promise.race([window.MathJax.startup.promise,
+                        new Promise(done => setTimeout(done, 20000))]);
+  }
+  const article = document.querySelector("article") || document.body;
+  const maths = [...article.querySelectorAll(".math")];
+  const rawTex = [];
+  const BS = String.fromCharCode(92);  // a backslash
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest("script, style, pre, code, mjx-container, textarea")) {
+      continue;
+    }
+    const text = node.textContent;
+    const marks = [BS + "(", BS + ")", BS + "[", BS + "]", "$$"];
+    const found = marks.map(m => text.indexOf(m)).filter(i => i >= 0);
+    if (found.length) {
+      const at = Math.min(...found);
+      rawTex.push(text.slice(Math.max(0, at - 30), at + 50));
+    }
+  }
+  // Visible code (inputs and code blocks; collapsed hide-input cells have no layout)
+  // that scrolls sideways. Printed outputs are not code.
+  const codeBlocks = "div.cell_input pre, div.highlight-python pre, " +
+                     "div.highlight-ipython3 pre, div.highlight-bash pre";
+  const scrolling = [...article.querySelectorAll(codeBlocks)]
+    .filter(pre => !pre.closest(".cell_output"))
+    .filter(pre => pre.offsetParent !== null && pre.scrollWidth > pre.clientWidth + 1)
+    .map(pre => `${pre.scrollWidth} > ${pre.clientWidth} px: ` +
+                pre.textContent.split(String.fromCharCode(10))
+                  .reduce((a, b) => b.length > a.length ? b : a, ""));
   return {
+    math: {elements: maths.length,
+           typeset: maths.filter(m => m.querySelector("mjx-container")).length,
+           raw: rawTex,
+           version: window.MathJax && window.MathJax.version || null},
+    scrolling,
     images,
     links: [...document.querySelectorAll("a[href]")].map(a => a.href),
     widget_views: widgetViews(),
@@ -338,6 +377,43 @@ def test_book_widgets_are_replaced_by_static_figures(crawl):
             if WIDGET_REPR.match(text)
         ]
     assert not problems, "\n".join(problems)
+
+
+@on_book_worker
+def test_book_math_is_typeset_offline(crawl, book_build):
+    """MathJax comes from the book itself; no page shows raw TeX, and every page
+    with equations shows them typeset (MathJax output elements)."""
+    assert (book_build["html"] / MATHJAX).is_file(), (
+        f"{MATHJAX} is not in the built book: run `make mathjax` (make book and "
+        "make test install it) and rebuild"
+    )
+    problems, with_math = [], 0
+    for page, info in crawl["info"].items():
+        math = info["math"]
+        problems += [f"{page}: raw TeX on the page: {raw!r}" for raw in math["raw"]]
+        if math["elements"]:
+            with_math += 1
+            if math["version"] is None:
+                problems.append(f"{page}: has equations but MathJax did not load")
+            if math["typeset"] < math["elements"]:
+                problems.append(
+                    f"{page}: {math['elements'] - math['typeset']} of "
+                    f"{math['elements']} equations not typeset"
+                )
+    assert not problems, "\n".join(problems)
+    assert with_math >= 5, f"only {with_math} pages have equations: math not rendered?"
+
+
+@on_book_worker
+def test_book_visible_code_does_not_scroll_horizontally(crawl):
+    """On the chapter pages, at the browser width of the crawl (1280 px)."""
+    problems = [
+        f"{page}: {line}"
+        for page, info in crawl["info"].items()
+        if re.match(r"chapters/\d\d[a-z]?_", page)
+        for line in info["scrolling"]
+    ]
+    assert not problems, "code blocks wider than the page:\n" + "\n".join(problems)
 
 
 @on_book_worker

@@ -109,3 +109,37 @@ def test_softmax_rejects_integers_and_bad_dim():
         tasks.softmax(torch.randn(2, 3), dim=3)
     with pytest.raises(ValueError, match="reduction"):
         tasks.cross_entropy(torch.randn(2, 3), torch.tensor([0, 1]), reduction="avg")
+
+
+@pytest.mark.parametrize("include_background", [False, True])
+@pytest.mark.parametrize("shape", [(3, 2, 8, 8), (2, 4, 5, 6, 7), (5, 3)])
+def test_soft_dice_loss_matches_monai(shape, include_background):
+    from monai.losses import DiceLoss
+
+    g = torch.Generator().manual_seed(sum(shape))
+    logits = torch.randn(shape, generator=g, requires_grad=True)
+    target = torch.randint(shape[1], (shape[0], *shape[2:]), generator=g)
+    ours = tasks.soft_dice_loss(logits, target, include_background=include_background)
+    ref_target = target[:, None]  # MONAI: (N, 1, ...) class indices
+    monai = DiceLoss(
+        softmax=True,
+        to_onehot_y=True,
+        include_background=include_background,
+        batch=True,
+        smooth_nr=1.0,
+        smooth_dr=1.0,
+    )(logits, ref_target)
+    torch.testing.assert_close(ours, monai)
+    (g1,) = torch.autograd.grad(ours, logits)
+    (g2,) = torch.autograd.grad(monai, logits)
+    torch.testing.assert_close(g1, g2)
+
+
+def test_soft_dice_loss_rejects_bad_targets():
+    logits = torch.randn(2, 3, 4, 4)
+    with pytest.raises(TypeError, match="target"):
+        tasks.soft_dice_loss(logits, torch.rand(2, 4, 4))
+    with pytest.raises(ValueError, match="shape"):
+        tasks.soft_dice_loss(logits, torch.zeros(2, 4, 5, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"\[0, 3\)"):
+        tasks.soft_dice_loss(logits, torch.full((2, 4, 4), 3))

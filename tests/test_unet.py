@@ -523,3 +523,33 @@ def test_blocks_reject_unknown_options(build, word):
     """Each block names a bad option instead of mapping it to a default."""
     with pytest.raises(ValueError, match=word):
         build()
+
+# ---------------------------------------------------------------- the U-Net diagram
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_unet_diagram_traces_the_papers_figure(skip):
+    """viz.trace_unet on the paper's 572x572 tile gives the sizes of Ronneberger et
+    al.'s figure 1 (568, 280, 136, 64, 28 down; 52, 100, 196, 388 up) and draws a
+    skip arrow exactly where the model has a skip connection."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from medlearn import viz
+
+    net = UNet(1, 2, channels=(1, 1, 1, 1, 1), padding="valid", skip=skip)
+    ax, traced = viz.draw_unet(net, (1, 1, 572, 572))
+    sizes = [b["size"][0] for b in traced]
+    assert sizes == [568, 280, 136, 64, 28, 52, 100, 196, 388]
+    assert [b["skip"] for b in traced[5:]] == [skip] * 4
+    dashed = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    assert len(dashed) == 8 + (4 if skip else 0)  # block-to-block arrows + skips
+
+
+def test_unet_diagram_reports_the_models_real_widths():
+    from medlearn import viz
+
+    net = UNet(1, 3, channels=(4, 8, 16), spatial_dims=3)
+    traced = viz.trace_unet(net, (1, 1, 8, 16, 16))
+    assert [b["channels"] for b in traced] == [4, 8, 16, 8, 4]
+    assert traced[2]["size"] == (2, 4, 4)
