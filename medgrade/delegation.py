@@ -46,9 +46,10 @@ def forbidden_names(forbidden: Iterable[Any]) -> tuple[list[str], list[str]]:
         else:
             qual = getattr(f, "__qualname__", "") or getattr(f, "__name__", "")
             owner = qual.split(".")[0] if "." in qual else ""
-            name = (
-                owner if owner and owner not in ("Tensor", "TensorBase") else f.__name__
-            )
+            # a method of a public class stands for the class (nn.GaussianNLLLoss.forward);
+            # torch's builtins live on private classes (_VariableFunctionsClass.softmax)
+            is_method = bool(owner) and not owner.startswith("_") and owner != "Tensor"
+            name = owner if is_method else f.__name__
         if name not in names:
             names.append(name)
     methods = [n for n in names if hasattr(torch.Tensor, n) or hasattr(np.ndarray, n)]

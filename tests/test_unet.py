@@ -537,7 +537,7 @@ def test_unet_diagram_traces_the_papers_figure(skip):
     matplotlib.use("Agg")
     from medlearn import viz
 
-    net = UNet(1, 2, channels=(1, 1, 1, 1, 1), padding="valid", skip=skip)
+    net = UNet(2, 1, 2, channels=(1, 1, 1, 1, 1), padding="valid", skip=skip)
     ax, traced = viz.draw_unet(net, (1, 1, 572, 572))
     sizes = [b["size"][0] for b in traced]
     assert sizes == [568, 280, 136, 64, 28, 52, 100, 196, 388]
@@ -549,7 +549,7 @@ def test_unet_diagram_traces_the_papers_figure(skip):
 def test_unet_diagram_reports_the_models_real_widths():
     from medlearn import viz
 
-    net = UNet(1, 3, channels=(4, 8, 16), spatial_dims=3)
+    net = UNet(3, 1, 3, channels=(4, 8, 16))
     traced = viz.trace_unet(net, (1, 1, 8, 16, 16))
     assert [b["channels"] for b in traced] == [4, 8, 16, 8, 4]
     assert traced[2]["size"] == (2, 4, 4)

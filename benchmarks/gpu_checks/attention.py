@@ -42,6 +42,11 @@ def checks(g: torch.Generator) -> list[Check]:
     smooth = nn.Conv2d(3, 2, 5, padding=2)
     return [
         Check(att.attention_weights, (q, k, keep)),
+        Check(
+            _module_call,
+            (wsi.AttentionMIL(12, 2, hidden=16).eval(), grid.flatten(1, 2)),
+            covers=(wsi.AttentionMIL,),
+        ),
         Check(att.scaled_dot_product_attention, (q, k, v, keep)),
         Check(
             _module_call,

@@ -12,6 +12,7 @@ from torch import nn  # noqa: E402
 
 from gpu_checks import ON_DEVICE, Check  # noqa: E402
 from medlearn import device, io, metrics, timing, train, viz  # noqa: E402
+from medlearn.unet import UNet  # noqa: E402
 
 DEVICE_FREE: dict[object, str] = {
     device.get_device: "chooses the device; checked by the runner's own choice",
@@ -23,6 +24,7 @@ DEVICE_FREE: dict[object, str] = {
     io.nibabel_sample_path: "a file path",
     timing.Timing: "a record of seconds",
     viz.show_source: "formats source code",
+    viz.draw_unet: "draws boxes from trace_unet's shapes (checked) with matplotlib",
 }
 
 
@@ -135,6 +137,15 @@ def checks(g: torch.Generator) -> list[Check]:
             atol=0.0,
         ),
         Check(_drawn_bars(), (diagram,), covers=(viz.plot_reliability_diagram,)),
+        Check(
+            lambda m: torch.tensor(
+                [[b["channels"], *b["size"]] for b in viz.trace_unet(m, (1, 1, 16, 16))]
+            ),
+            (UNet(2, 1, 2, channels=(4, 8)).eval(),),
+            covers=(viz.trace_unet,),
+            rtol=0.0,
+            atol=0.0,
+        ),
     ]
 
 

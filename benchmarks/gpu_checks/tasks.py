@@ -38,6 +38,7 @@ def checks(g: torch.Generator) -> list[Check]:
         Check(tasks.softmax, (logits,)),
         Check(tasks.log_softmax, (logits,)),
         Check(tasks.cross_entropy, (logits, target)),
+        Check(tasks.soft_dice_loss, (logits, target)),
         Check(metrics.dice, (a, b), **exact),
         Check(metrics.iou, (a, b), **exact),
         Check(metrics.sensitivity, (a, b), **exact),
