@@ -56,8 +56,10 @@ mathjax: $(MATHJAX)
 ## the nbgrader pipeline, the executed book with warnings as errors, and the
 ## book and JupyterLab in a headless browser.
 ## Two stages: the book first, alone, so that each chapter's execution time is
-## measured against its budget without other tests sharing the cores; then
-## everything else on both cores.
+## measured against its budget without other tests sharing the cores (the book
+## and browser tests share one build, in one process); then everything else on
+## both cores, distributed by file (--dist loadfile: all tests of a file on one
+## worker, so a module fixture such as an assignment's nbgrader batch is built once).
 BOOK_TESTS := tests/test_book.py $(wildcard tests/test_browser.py)
 test: $(STAMP) $(CHROMIUM) $(BWRAP) $(MATHJAX)
 	$(BIN)/python -m pytest $(BOOK_TESTS) --durations=5; book=$$?; \

@@ -19,9 +19,10 @@ import harness
 import nbformat
 import pytest
 
-# One xdist group: the pipelines run one after another on one worker (each already
-# grades on both cores), so no assignment's batch is ever built twice.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
+# make test distributes tests by file (`--dist loadfile`, the one mechanism this suite
+# uses): every test here runs on one worker, so each assignment's batch is built once
+# (the batches run one after another; each grades on both cores).
+pytestmark = pytest.mark.slow
 
 ASSIGNMENTS = harness.assignments()
 _BATCHES: dict[str, dict] = {}  # one graded batch per assignment and process

@@ -46,8 +46,6 @@ from browser_kit import (
 )
 
 pytestmark = pytest.mark.slow
-# The book tests share the book build with tests/test_book.py: same xdist worker.
-on_book_worker = pytest.mark.xdist_group("book")
 
 # Requests a page may make to the internet (each is aborted here): the URL path
 # that is expected, and why. Console errors caused only by these are ignored.
@@ -293,7 +291,6 @@ def check_links(base: str, info: dict) -> list[str]:
     return broken
 
 
-@on_book_worker
 def test_book_every_page_opens(crawl):
     opened = set(crawl["info"])
     missing = [p for p in toc_pages() if p not in opened]
@@ -301,7 +298,6 @@ def test_book_every_page_opens(crawl):
     assert crawl["redirect"], "index.html does not lead to the landing page"
 
 
-@on_book_worker
 def test_book_console_has_no_errors(crawl):
     errors = [
         f"{page}: {text} ({url})"
@@ -311,7 +307,6 @@ def test_book_console_has_no_errors(crawl):
     assert not errors, "JavaScript console errors:\n" + "\n".join(errors)
 
 
-@on_book_worker
 def test_book_needs_nothing_else_from_the_internet(crawl):
     unexpected = sorted({u for u in crawl["blocked"] if not expected_external(u)})
     assert not unexpected, (
@@ -320,7 +315,6 @@ def test_book_needs_nothing_else_from_the_internet(crawl):
     )
 
 
-@on_book_worker
 def test_book_images_load_and_figures_are_not_empty(crawl):
     problems = []
     figures = 0
@@ -346,7 +340,6 @@ def test_book_images_load_and_figures_are_not_empty(crawl):
     assert figures > 0, "no figure found in the whole book"
 
 
-@on_book_worker
 def test_book_internal_links_and_assets_resolve(crawl):
     problems = [
         f"{page}: {url} ({status})" for page, url, status in crawl["missing"]
@@ -356,7 +349,6 @@ def test_book_internal_links_and_assets_resolve(crawl):
     )
 
 
-@on_book_worker
 def test_book_widgets_are_replaced_by_static_figures(crawl):
     """The static book has no kernel: a widget must not leave an empty box behind.
 
@@ -379,7 +371,6 @@ def test_book_widgets_are_replaced_by_static_figures(crawl):
     assert not problems, "\n".join(problems)
 
 
-@on_book_worker
 def test_book_math_is_typeset_offline(crawl, book_build):
     """MathJax comes from the book itself; no page shows raw TeX, and every page
     with equations shows them typeset (MathJax output elements)."""
@@ -404,7 +395,6 @@ def test_book_math_is_typeset_offline(crawl, book_build):
     assert with_math >= 5, f"only {with_math} pages have equations: math not rendered?"
 
 
-@on_book_worker
 def test_book_visible_code_does_not_scroll_horizontally(crawl):
     """On the chapter pages, at the browser width of the crawl (1280 px)."""
     problems = [
@@ -416,7 +406,6 @@ def test_book_visible_code_does_not_scroll_horizontally(crawl):
     assert not problems, "code blocks wider than the page:\n" + "\n".join(problems)
 
 
-@on_book_worker
 def test_book_screenshots_are_not_blank(crawl):
     assert set(crawl["screenshots"]) == set(SCREENSHOTS)
     for page, path in crawl["screenshots"].items():
