@@ -15,7 +15,6 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from monai.networks.nets import swin_unetr as monai_swin
 
 import medlearn.attention.swin as swin_module
 from medlearn.attention import (
@@ -43,6 +42,13 @@ from medlearn.wsi import apply_tiled, enlarge_to_memmap, tile_starts, tile_weigh
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 GRIDS = {2: ((8, 12), (4, 4)), 3: ((4, 6, 8), (2, 3, 4))}  # spatial, window
+
+
+def _monai_swin():  # noqa: ANN202 - MONAI is the reference; imported when a test needs it
+    """MONAI's Swin module, imported on first use (``import monai`` takes seconds)."""
+    from monai.networks.nets import swin_unetr
+
+    return swin_unetr
 
 
 def _gen(seed: int = 0) -> torch.Generator:
@@ -248,9 +254,9 @@ def test_window_partition_round_trip_and_monai(dims, window, grid, batch):
     spatial = tuple(w * g for w, g in zip(window, grid, strict=True))
     x = torch.randn(batch, *spatial, 3, generator=_gen(5))  # (N, *spatial, C)
     windows = window_partition(x, window)  # (N * nW, n, C)
-    assert torch.equal(windows, monai_swin.window_partition(x, window))
+    assert torch.equal(windows, _monai_swin().window_partition(x, window))
     assert torch.equal(window_reverse(windows, window, spatial), x)
-    back = monai_swin.window_reverse(windows, window, (batch, *spatial))
+    back = _monai_swin().window_reverse(windows, window, (batch, *spatial))
     assert torch.equal(back, x)
 
 
@@ -272,7 +278,7 @@ def test_window_functions_reject_bad_shapes():
 @pytest.mark.parametrize("dims", [2, 3])
 def test_relative_position_index_equals_monai(dims):
     window = GRIDS[dims][1]
-    monai_attn = monai_swin.WindowAttention(8, 2, window)
+    monai_attn = _monai_swin().WindowAttention(8, 2, window)
     assert torch.equal(
         relative_position_index(window), monai_attn.relative_position_index
     )
@@ -288,7 +294,7 @@ def test_relative_position_index_equals_monai(dims):
 )
 def test_shifted_window_mask_equals_monai(spatial, window, shift):
     ours = shifted_window_mask(spatial, window, shift)  # (nW, n, n) bool
-    theirs = monai_swin.compute_mask(list(spatial), window, shift, "cpu")  # 0 / -100
+    theirs = _monai_swin().compute_mask(list(spatial), window, shift, "cpu")  # 0 / -100
     assert torch.equal(ours, theirs == 0)
     assert shifted_window_mask(spatial, window, 0).all()  # no shift, no mask
 
@@ -298,7 +304,9 @@ def test_shifted_window_mask_equals_monai(spatial, window, shift):
 
 def _monai_pair(dims: int, seed: int = 0):
     window = GRIDS[dims][1]
-    theirs = _randomise(monai_swin.WindowAttention(12, 3, window, qkv_bias=True), seed)
+    theirs = _randomise(
+        _monai_swin().WindowAttention(12, 3, window, qkv_bias=True), seed
+    )
     ours = WindowAttention(12, 3, window)
     assert "relative_position_index" in theirs.state_dict()  # MONAI saves it
     ours.load_state_dict(theirs.state_dict(), strict=True)
@@ -313,7 +321,7 @@ def test_window_attention_loads_monai_and_matches(dims, shifted):
     x = torch.randn(2, *spatial, 12, generator=_gen(6))
     windows = window_partition(x, window)  # (N * nW, n, C)
     shift = tuple(w // 2 for w in window)
-    their_mask = monai_swin.compute_mask(list(spatial), window, shift, "cpu")
+    their_mask = _monai_swin().compute_mask(list(spatial), window, shift, "cpu")
     our_mask = shifted_window_mask(spatial, window, shift)
     expected = theirs(windows, their_mask if shifted else None)
     for fused in (True, False):
@@ -407,7 +415,7 @@ def test_shifted_windows_never_attend_across_the_wrapped_border(dims, monkeypatc
 @pytest.mark.parametrize("dims", [2, 3])
 def test_swin_block_equals_monai_basic_layer(dims):
     spatial, window = ((8, 8), (4, 4)) if dims == 2 else ((4, 4, 4), (2, 2, 2))
-    theirs = monai_swin.BasicLayer(
+    theirs = _monai_swin().BasicLayer(
         12,
         depth=2,
         num_heads=3,
@@ -435,7 +443,7 @@ def test_swin_block_rejects_indivisible_grid():
 @pytest.mark.parametrize("dims", [2, 3])
 def test_patch_merging_equals_monai(dims):
     spatial = (6, 8) if dims == 2 else (4, 6, 2)
-    theirs = _randomise(monai_swin.PatchMerging(dim=5, spatial_dims=dims), 14)
+    theirs = _randomise(_monai_swin().PatchMerging(dim=5, spatial_dims=dims), 14)
     ours = PatchMerging(dims, dim=5)
     ours.load_state_dict(theirs.state_dict(), strict=True)
     x = torch.randn(2, *spatial, 5, generator=_gen(15))  # (N, *spatial, C)
