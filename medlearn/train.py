@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 import torch
 from torch import nn
 
-from medlearn._helpers import preserve_modes
+from medlearn._helpers import check_choice, check_positive_int, preserve_modes
 
 __all__ = ["fit", "predict", "evaluate"]
 
@@ -53,6 +53,43 @@ def _batches(
             raise ValueError("data: the iterable yielded no batch")
 
 
+_PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def _check_precision(precision: str, device: torch.device) -> torch.dtype | None:
+    check_choice("precision", precision, tuple(_PRECISIONS))
+    if precision == "fp16" and device.type != "cuda":
+        raise ValueError(
+            f"precision: 'fp16' needs a CUDA device (got {device}); use 'bf16' on the CPU"
+        )
+    if (
+        precision == "bf16"
+        and device.type == "cuda"
+        and not torch.cuda.is_bf16_supported()
+    ):
+        raise ValueError("precision: this GPU has no bfloat16; use 'fp16'")
+    return _PRECISIONS[precision]
+
+
+def _memory_format(x: torch.Tensor, *, channels_last: bool) -> torch.Tensor:
+    if channels_last and x.dim() == 4:
+        return x.contiguous(memory_format=torch.channels_last)
+    if channels_last and x.dim() == 5:
+        return x.contiguous(memory_format=torch.channels_last_3d)
+    return x
+
+
+def _check_finite(losses: list[torch.Tensor], first_step: int) -> None:
+    """Raise at the first non-finite loss of a chunk (one device sync per chunk)."""
+    values = torch.stack(losses).float().cpu()
+    bad = (~torch.isfinite(values)).nonzero()
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(
+            f"loss became {values[i].item()} at step {first_step + i}: lower lr?"
+        )
+
+
 def fit(
     model: nn.Module,
     data: Batch | Iterable[Batch],
@@ -66,8 +103,16 @@ def fit(
     seed: int = 0,
     progress: bool = True,
     desc: str = "training",
+    precision: str = "fp32",
+    channels_last: bool = False,
+    augment: Callable[[torch.Tensor, torch.Tensor, torch.Generator], Batch]
+    | None = None,
+    sync_every: int = 10,
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``steps`` optimisation steps.
+
+    The loop never waits for the device inside a step: losses stay on the device
+    and are read (and checked for NaN) once every ``sync_every`` steps.
 
     Args:
         model: the network; it is moved to ``device`` and left in train mode.
@@ -80,17 +125,27 @@ def fit(
         lr: Adam learning rate (ignored if ``optimizer`` is given). Defaults to 1e-3.
         optimizer: a ready optimiser. Defaults to None (Adam on all parameters).
         device: where to train. Defaults to None (the model's device).
-        seed: seeds minibatch sampling. Defaults to 0.
+        seed: seeds minibatch sampling and ``augment``'s generator. Defaults to 0.
         progress: show a progress bar with the running loss (a widget in
             notebooks, text in terminals; off when the environment sets
             ``TQDM_DISABLE=1``, as ``make book`` does). Defaults to True.
         desc: progress-bar label. Defaults to "training".
+        precision: ``"fp32"``, ``"bf16"`` (mixed precision with ``torch.autocast``,
+            on the CPU or a GPU that has it) or ``"fp16"`` (CUDA only, with a
+            gradient scaler). Defaults to "fp32".
+        channels_last: keep the model and 4D/5D inputs in channels-last memory
+            format (faster convolutions on recent GPUs). Defaults to False.
+        augment: ``augment(inputs, targets, generator) -> (inputs, targets)``,
+            applied on the device inside each step (e.g. a ``medlearn.augment``
+            transform); the generator lives on the device. Defaults to None.
+        sync_every: steps between reads of the loss from the device. Defaults to 10.
 
     Returns:
         ``{"loss": [float] * steps}``, the training loss of every step.
 
     Raises:
-        ValueError: if ``steps`` < 1 or the loss becomes NaN or infinite.
+        ValueError: if ``steps`` < 1, the precision does not suit the device, or
+            the loss becomes NaN or infinite.
         TypeError: if a batch of ``data`` is not an ``(inputs, targets)`` pair.
 
     Example:
@@ -102,30 +157,49 @@ def fit(
     """
     from tqdm.auto import tqdm
 
-    if steps < 1:
-        raise ValueError(f"steps: expected >= 1, got {steps}")
+    check_positive_int("steps", steps)
+    check_positive_int("sync_every", sync_every)
     if device is None:
         device = next(model.parameters()).device
+    device = torch.device(device)
+    autocast_dtype = _check_precision(precision, device)
     model.to(device).train()
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+    scaler = torch.amp.GradScaler("cuda") if precision == "fp16" else None
     g = torch.Generator().manual_seed(seed)
-    history: list[float] = []
+    g_aug = torch.Generator(device=device).manual_seed(seed) if augment else None
     # TQDM_DISABLE=1 (set by `make book`) hides bars in the static book, where a
     # notebook progress widget would render as an empty box
     quiet = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
     bar = tqdm(range(steps), desc=desc, disable=not progress or quiet, leave=False)
     batches = _batches(data, batch_size, g)
+    pending: list[torch.Tensor] = []
+    history: list[float] = []
     for step in bar:
         x, y = next(batches)
-        x, y = x.to(device), y.to(device)
-        loss = loss_fn(model(x), y)
-        if not torch.isfinite(loss):
-            raise ValueError(f"loss became {loss.item()} at step {step}: lower lr?")
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        if augment is not None:
+            x, y = augment(x, y, g_aug)
+        x = _memory_format(x, channels_last=channels_last)
+        with torch.autocast(
+            device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None
+        ):
+            loss = loss_fn(model(x), y)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        history.append(loss.item())
-        if step % 10 == 0 or step == steps - 1:
+        if scaler is not None:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            loss.backward()
+            optimizer.step()
+        pending.append(loss.detach())
+        if len(pending) == sync_every or step == steps - 1:
+            _check_finite(pending, step + 1 - len(pending))
+            history += torch.stack(pending).float().cpu().tolist()
+            pending = []
             bar.set_postfix(loss=f"{history[-1]:.4f}")
     bar.close()
     return {"loss": history}
