@@ -35,9 +35,9 @@ import warnings
 
 import numpy as np
 import torch
-from _timing import alternating_medians
 
 from medlearn import augment
+from medlearn.timing import compare
 
 GOALS = {"TorchIO": 0.1, "MONAI": 0.2}
 
@@ -139,7 +139,7 @@ def bench(n: int, size: int, repeats: int, skip=()) -> dict[str, dict[str, float
         warnings.simplefilter(
             "ignore"
         )  # TorchIO's static folding warning on small sizes
-        med = alternating_medians(fns, repeats)
+        med = {n: t.median for n, t in compare(fns, repeats=repeats).items()}
     out: dict[str, dict[str, float]] = {}
     for (lib, op), seconds in med.items():
         out.setdefault(lib, {})[op] = seconds

@@ -27,9 +27,9 @@ from __future__ import annotations
 import argparse
 
 import torch
-from _timing import alternating_medians
 
 from medlearn.shift import mmd_test, mmd_test_loop
+from medlearn.timing import compare
 
 
 def inputs(n: int, d: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -63,7 +63,7 @@ def main() -> None:
         "vectorised": run("vectorised", mmd_test),
         "loop": run("loop", mmd_test_loop),
     }
-    med = alternating_medians(sides, repeats)
+    med = {n: t.median for n, t in compare(sides, repeats=repeats).items()}
     fast, slow = results["vectorised"], results["loop"]
     same = float(fast.p_value) == float(slow.p_value)
     print(

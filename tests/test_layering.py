@@ -42,6 +42,7 @@ LAYERS = {
         "attention",
         "wsi",
         "volumes",
+        "augment",
         "shift",
         "uncertainty",
         "fairness",

@@ -20,6 +20,7 @@ from numbers import Real
 import torch
 from torch import Tensor
 
+from medlearn._helpers import per_axis
 from medlearn.augment._common import (
     as_generator,
     check_spatial_shape,
@@ -39,10 +40,10 @@ from medlearn.augment.warp import (
 __all__ = ["RandomAffineElastic"]
 
 
-def _per_axis(value, dims: int, name: str, kind: type) -> tuple:
-    """A number for every axis, or one per axis in ``(z, y, x)`` order."""
-    values = (value,) * dims if isinstance(value, kind) else tuple(value)
-    if len(values) != dims or not all(isinstance(v, kind) for v in values):
+def _typed_per_axis(value: object, dims: int, name: str, kind: type) -> tuple:
+    """:func:`~medlearn._helpers.per_axis`, each entry of type ``kind``."""
+    values = per_axis(value, dims, name)
+    if not all(isinstance(v, kind) and not isinstance(v, bool) for v in values):
         raise ValueError(
             f"{name}: expected one {kind.__name__} or {dims} of them (one per "
             f"axis, (z, y, x) order), got {value!r}"
@@ -139,17 +140,17 @@ class RandomAffineElastic:
         self.label_interpolation = label_interpolation
         self.image_padding = image_padding
         self.check_folding = check_folding
-        per_axis = [
+        given = [
             len(v)
             for v in (num_control_points, max_displacement)
             if not isinstance(v, Real)
         ]
-        for dims in per_axis[:1] or (2, 3):  # fail early: 2D and 3D, or as given
+        for dims in given[:1] or (2, 3):  # fail early: 2D and 3D, or as given
             self._grid(dims)
 
     def _grid(self, dims: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """Control points and maximum displacements per axis, checked."""
-        grid = _per_axis(self.num_control_points, dims, "num_control_points", int)
+        grid = _typed_per_axis(self.num_control_points, dims, "num_control_points", int)
         if min(grid) < 4:
             raise ValueError(
                 f"num_control_points: a cubic B-spline needs >= 4 per axis, got {grid}"
@@ -159,7 +160,7 @@ class RandomAffineElastic:
                 "num_control_points: with locked_borders=2, 4 control points leave "
                 "none free (the identity); use 5 or more, or lock fewer borders"
             )
-        disp = _per_axis(self.max_displacement, dims, "max_displacement", Real)
+        disp = _typed_per_axis(self.max_displacement, dims, "max_displacement", Real)
         if min(disp) < 0:
             raise ValueError(f"max_displacement: expected values >= 0, got {disp}")
         return grid, tuple(float(d) for d in disp)

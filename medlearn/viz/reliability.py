@@ -33,6 +33,7 @@ def plot_reliability_diagram(
         The matplotlib ``Axes``.
 
     Example:
+        >>> import torch
         >>> from medlearn.metrics import reliability_diagram
         >>> probs = torch.rand(100, generator=torch.Generator().manual_seed(0))
         >>> d = reliability_diagram(probs, (probs > 0.5).long())
