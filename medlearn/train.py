@@ -25,17 +25,27 @@ def _all_tensors(items: Iterable[object]) -> bool:
 
 
 def _batches(
-    data: Batch | Iterable[Batch], batch_size: int, g: torch.Generator
+    data: Batch | Iterable[Batch],
+    batch_size: int,
+    g: torch.Generator,
+    shard: tuple[int, int] = (0, 1),
 ) -> Iterator[Batch]:
-    """Endless minibatches: random draws from tensors, or cycling an iterable."""
+    """Endless minibatches: random draws from tensors, or cycling an iterable.
+
+    ``shard = (rank, world_size)``: every process draws the same minibatch of
+    tensors and keeps its ``rank``-th equal part (an iterable is used as given).
+    """
     if isinstance(data, tuple | list) and len(data) == 2 and _all_tensors(data):
         x, y = data  # a pair of tensors, given as a tuple or a list
         if len(x) != len(y):
             raise ValueError(
                 f"data: inputs and targets differ in length: {len(x)} vs {len(y)}"
             )
+        rank, world = shard
         while True:
             idx = torch.randint(len(x), (min(batch_size, len(x)),), generator=g)
+            part = len(idx) // world
+            idx = idx[rank * part : (rank + 1) * part]  # (B / world,) this rank's
             yield x[idx], y[idx]
     while True:
         empty = True
@@ -90,6 +100,40 @@ def _check_finite(losses: list[torch.Tensor], first_step: int) -> None:
         )
 
 
+def _distributed(
+    model: nn.Module, device: torch.device, batch_size: int
+) -> tuple[nn.Module, int, int]:
+    """Join the process group torchrun set up; wrap the model in DDP."""
+    import torch.distributed as dist
+    from torch.nn.parallel import DistributedDataParallel
+
+    if not dist.is_initialized():
+        if "WORLD_SIZE" not in os.environ:
+            raise ValueError(
+                "distributed=True: no process group; launch with torchrun "
+                "(e.g. `torchrun --nproc-per-node 2 train.py`) or call "
+                "torch.distributed.init_process_group first"
+            )
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    if batch_size % world:
+        raise ValueError(
+            f"batch_size: the effective batch {batch_size} must split evenly "
+            f"over {world} processes"
+        )
+    ids = [device.index or 0] if device.type == "cuda" else None
+    return DistributedDataParallel(model, device_ids=ids), rank, world
+
+
+def _mean_over_processes(losses: torch.Tensor, world: int) -> torch.Tensor:
+    if world == 1:
+        return losses
+    import torch.distributed as dist
+
+    dist.all_reduce(losses)  # summed over processes, once per sync, not per step
+    return losses / world
+
+
 def fit(
     model: nn.Module,
     data: Batch | Iterable[Batch],
@@ -108,6 +152,7 @@ def fit(
     augment: Callable[[torch.Tensor, torch.Tensor, torch.Generator], Batch]
     | None = None,
     sync_every: int = 10,
+    distributed: bool = False,
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``steps`` optimisation steps.
 
@@ -139,13 +184,22 @@ def fit(
             applied on the device inside each step (e.g. a ``medlearn.augment``
             transform); the generator lives on the device. Defaults to None.
         sync_every: steps between reads of the loss from the device. Defaults to 10.
+        distributed: train with DistributedDataParallel in every process that
+            ``torchrun`` started (gloo on the CPU, nccl on GPUs): each process
+            computes its equal part of the ``batch_size`` minibatch drawn from
+            tensors, gradients are averaged across processes, so the result
+            equals one process with the same effective batch. An iterable is
+            used as given: give each process its own shard (e.g. with
+            ``DistributedSampler``). The returned losses are averaged over
+            processes; the bar shows on rank 0. Defaults to False.
 
     Returns:
         ``{"loss": [float] * steps}``, the training loss of every step.
 
     Raises:
-        ValueError: if ``steps`` < 1, the precision does not suit the device, or
-            the loss becomes NaN or infinite.
+        ValueError: if ``steps`` < 1, the precision does not suit the device,
+            the loss becomes NaN or infinite, or ``distributed=True`` without a
+            process group or with a batch that does not split evenly.
         TypeError: if a batch of ``data`` is not an ``(inputs, targets)`` pair.
 
     Example:
@@ -167,14 +221,18 @@ def fit(
     if channels_last:
         model.to(memory_format=torch.channels_last)
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+    net, rank, world = model, 0, 1
+    if distributed:
+        net, rank, world = _distributed(model, device, batch_size)
     scaler = torch.amp.GradScaler("cuda") if precision == "fp16" else None
     g = torch.Generator().manual_seed(seed)
-    g_aug = torch.Generator(device=device).manual_seed(seed) if augment else None
+    g_aug = torch.Generator(device=device).manual_seed(seed + rank) if augment else None
     # TQDM_DISABLE=1 (set by `make book`) hides bars in the static book, where a
     # notebook progress widget would render as an empty box
     quiet = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true", "yes")
-    bar = tqdm(range(steps), desc=desc, disable=not progress or quiet, leave=False)
-    batches = _batches(data, batch_size, g)
+    show = progress and not quiet and rank == 0
+    bar = tqdm(range(steps), desc=desc, disable=not show, leave=False)
+    batches = _batches(data, batch_size, g, (rank, world))
     pending: list[torch.Tensor] = []
     history: list[float] = []
     for step in bar:
@@ -186,7 +244,7 @@ def fit(
         with torch.autocast(
             device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None
         ):
-            loss = loss_fn(model(x), y)
+            loss = loss_fn(net(x), y)
         optimizer.zero_grad(set_to_none=True)
         if scaler is not None:
             scaler.scale(loss).backward()
@@ -197,8 +255,9 @@ def fit(
             optimizer.step()
         pending.append(loss.detach())
         if len(pending) == sync_every or step == steps - 1:
-            _check_finite(pending, step + 1 - len(pending))
-            history += torch.stack(pending).float().cpu().tolist()
+            losses = _mean_over_processes(torch.stack(pending).float(), world)
+            _check_finite(list(losses), step + 1 - len(pending))
+            history += losses.cpu().tolist()
             pending = []
             bar.set_postfix(loss=f"{history[-1]:.4f}")
     bar.close()

@@ -50,7 +50,7 @@ LAYERS = {
         "enhance",
         "fusion",
     },
-    "workflow": {"train", "viz"},
+    "workflow": {"train", "viz", "study"},
 }
 RANK = {name: i for i, layer in enumerate(LAYERS.values()) for name in layer}
 APART = {"grading"}  # course infrastructure, moving into its own package
