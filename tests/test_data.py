@@ -221,3 +221,69 @@ def test_gaussian_blur_builds_its_kernel_on_the_input_device():
     expected = data.gaussian_blur(x, 1.5)
     with torch.device("meta"):  # a default device that holds no data
         assert torch.equal(data.gaussian_blur(x, 1.5), expected)
+
+
+# --- the study cohort (chapter 11) ---
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return data.sample_cohort(12, size=(4, 16, 16), seed=3)
+
+
+def test_cohort_rows_agree_and_follow_ups_are_the_same_body(cohort):
+    n = len(cohort)
+    assert cohort.images.shape == (n, 1, 4, 16, 16) and cohort.masks.shape == (
+        n,
+        4,
+        16,
+        16,
+    )
+    for field in ("patient_ids", "site", "sex", "lesion_kind"):
+        assert len(getattr(cohort, field)) == n
+    assert len(cohort.visit) == len(cohort.age) == len(cohort.group) == n
+    rows_of: dict[str, list[int]] = {}
+    for i, p in enumerate(cohort.patient_ids):
+        rows_of.setdefault(p, []).append(i)
+    assert len(rows_of) == cohort.n_patients == 12 and n > 12  # some follow-ups
+    for rows in rows_of.values():
+        assert cohort.visit[rows].tolist() == list(range(len(rows)))
+        for field in ("site", "sex", "lesion_kind"):
+            assert len({getattr(cohort, field)[i] for i in rows}) == 1
+        for i in rows[1:]:
+            assert torch.equal(cohort.masks[i], cohort.masks[rows[0]])  # same anatomy
+            assert not torch.equal(cohort.images[i], cohort.images[rows[0]])  # new scan
+
+
+def test_cohort_replays_and_a_patient_does_not_depend_on_the_cohort_size(cohort):
+    again = data.sample_cohort(12, size=(4, 16, 16), seed=3)
+    assert torch.equal(again.images, cohort.images)
+    small = data.sample_cohort(5, size=(4, 16, 16), seed=3)
+    k = len(small)
+    assert small.patient_ids == cohort.patient_ids[:k]
+    assert torch.equal(small.images, cohort.images[:k])
+    other = data.sample_cohort(5, size=(4, 16, 16), seed=4)
+    assert not torch.equal(other.masks[0], small.masks[0])
+
+
+def test_cohort_subset_keeps_rows_together(cohort):
+    rows = torch.tensor([3, 0, 5])
+    sub = cohort.subset(rows)
+    assert sub.patient_ids == [cohort.patient_ids[i] for i in rows.tolist()]
+    assert torch.equal(sub.images, cohort.images[rows])
+    assert sub.site == [cohort.site[i] for i in rows.tolist()]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_patients": 0}, "n_patients"),
+        ({"sites": ()}, "at least one site"),
+        ({"sites": ("Z",)}, "site"),
+        ({"size": (16, 16)}, "3 axes"),
+        ({"max_scans": 0}, "max_scans"),
+    ],
+)
+def test_cohort_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        data.sample_cohort(**kwargs)

@@ -32,7 +32,9 @@ def patients_of(ids, rows):
 
 
 @pytest.mark.parametrize("seed", range(5))
-@pytest.mark.parametrize("fractions", [(0.7, 0.15, 0.15), (0.5, 0.5), (0.6, 0.2, 0.1, 0.1)])
+@pytest.mark.parametrize(
+    "fractions", [(0.7, 0.15, 0.15), (0.5, 0.5), (0.6, 0.2, 0.1, 0.1)]
+)
 def test_split_by_patient_keeps_every_patient_in_one_split(seed, fractions):
     ids, site, group = cohort(seed)
     splits = study.split_by_patient(ids, fractions, stratify=[site, group], seed=seed)
@@ -86,7 +88,10 @@ def test_image_level_split_leaks_patients_and_find_leaks_counts_them():
     assert report.count("patient") == len(shared)
     for leak in report.leaks:
         assert ids[leak.rows[0]] == ids[leak.rows[1]]
-        assert leak.rows[0] in leaky[leak.splits[0]] and leak.rows[1] in leaky[leak.splits[1]]
+        assert (
+            leak.rows[0] in leaky[leak.splits[0]]
+            and leak.rows[1] in leaky[leak.splits[1]]
+        )
     clean = study.find_leaks(study.split_by_patient(ids, (0.7, 0.3)), ids)
     assert not clean and clean.summary() == "no leak between splits"
 
@@ -119,7 +124,9 @@ def test_find_leaks_finds_a_rescaled_noisy_copy_and_nothing_else():
     images = torch.cat([images, copy[None]])  # row 12 is row 3 again
     splits = [torch.arange(0, 8), torch.arange(8, 13)]
     report = study.find_leaks(splits, images=images)
-    assert [(leak.kind, leak.rows) for leak in report.leaks] == [("near_duplicate", (3, 12))]
+    assert [(leak.kind, leak.rows) for leak in report.leaks] == [
+        ("near_duplicate", (3, 12))
+    ]
     assert report.leaks[0].score > 0.98
 
 
@@ -127,9 +134,15 @@ def test_find_leaks_finds_a_rescaled_noisy_copy_and_nothing_else():
     ("kwargs", "message"),
     [
         ({"splits": [torch.arange(3)]}, "two or more splits"),
-        ({"splits": [torch.arange(2), torch.tensor([5])], "patient_ids": [0, 1, 2]}, "outside"),
+        (
+            {"splits": [torch.arange(2), torch.tensor([5])], "patient_ids": [0, 1, 2]},
+            "outside",
+        ),
         ({"splits": [torch.arange(2), torch.tensor([2.0])]}, "row indices"),
-        ({"splits": [torch.arange(2), torch.arange(2, 3)], "threshold": 1.5}, "threshold"),
+        (
+            {"splits": [torch.arange(2), torch.arange(2, 3)], "threshold": 1.5},
+            "threshold",
+        ),
     ],
 )
 def test_find_leaks_rejects_bad_input(kwargs, message):
@@ -142,8 +155,12 @@ def test_bootstrap_ci_matches_scipy_percentile_bootstrap():
     values = torch.rand(40, generator=g, dtype=torch.float64) ** 0.5
     ours = study.bootstrap_ci(values, n_boot=20000, seed=0)
     ref = scipy.stats.bootstrap(
-        (values.numpy(),), np.mean, n_resamples=20000, method="percentile",
-        confidence_level=0.95, random_state=np.random.default_rng(0),
+        (values.numpy(),),
+        np.mean,
+        n_resamples=20000,
+        method="percentile",
+        confidence_level=0.95,
+        random_state=np.random.default_rng(0),
     ).confidence_interval
     assert ours.estimate == pytest.approx(float(values.mean()))
     # Monte Carlo error of a 2.5% quantile from 20000 replicates: about 0.001
@@ -155,7 +172,9 @@ def test_bootstrap_over_patients_is_wider_than_over_scans_when_scans_correlate()
     g = torch.Generator().manual_seed(0)
     per_patient = torch.rand(20, generator=g, dtype=torch.float64)
     patient = torch.arange(20).repeat_interleave(10)  # 10 near-identical scans each
-    values = per_patient[patient] + 0.01 * torch.randn(200, generator=g, dtype=torch.float64)
+    values = per_patient[patient] + 0.01 * torch.randn(
+        200, generator=g, dtype=torch.float64
+    )
     by_patient = study.bootstrap_ci(values, patient, n_boot=4000)
     by_scan = study.bootstrap_ci(values, n_boot=4000)
     width = lambda ci: ci.high - ci.low  # noqa: E731
@@ -195,7 +214,9 @@ def test_results_table_rows_are_the_intervals_of_their_subsets():
     ]
     for r in rows[1:]:
         mask = site == int(r["subset"].split("=")[1])
-        ci = study.bootstrap_ci(dice[mask], [ids[i] for i in mask.nonzero().flatten()], 300)
+        ci = study.bootstrap_ci(
+            dice[mask], [ids[i] for i in mask.nonzero().flatten()], 300
+        )
         assert (r["estimate"], r["low"], r["high"]) == (ci.estimate, ci.low, ci.high)
         assert r["scans"] == int(mask.sum())
     table = study.to_markdown(rows)
@@ -213,3 +234,21 @@ def test_split_rejects_bad_input():
         study.split_by_patient([0, 1, 2, 3], (0.5, 0.5), stratify=[0, 1])
     with pytest.raises(ValueError, match="at least 2"):
         study.kfold_by_patient([0, 1, 2], k=1)
+
+
+def test_a_copied_scan_in_another_split_is_found_on_a_cohort():
+    cohort = data.sample_cohort(24, size=(4, 24, 24), seed=0)
+    train, test = study.split_by_patient(cohort.patient_ids, (0.7, 0.3))
+    assert not study.find_leaks([train, test], cohort.patient_ids, cohort.images)
+    row = int(train[2])
+    g = torch.Generator().manual_seed(0)
+    copy = (
+        1.5 * cohort.images[row]
+        + 3
+        + 0.02 * torch.randn(cohort.images[row].shape, generator=g)
+    )
+    images = torch.cat([cohort.images, copy[None]])
+    report = study.find_leaks(
+        [train, torch.cat([test, torch.tensor([len(cohort)])])], images=images
+    )
+    assert [leak.rows for leak in report.leaks] == [(row, len(cohort))]

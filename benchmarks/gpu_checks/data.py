@@ -20,6 +20,8 @@ DEVICE_FREE: dict[object, str] = {
             data.Anatomy,
             data.boxes_from_masks,
             data.sample_anatomy,
+            data.Cohort,
+            data.sample_cohort,
             data.Site,
             data.Acquisition,
             data.resolve_site,

@@ -12,6 +12,8 @@ One file per idea, re-exported here (``from medlearn.data import phantom_2d``):
   deterministic :func:`render`, so one anatomy can be imaged at several sites.
 * ``phantoms``: both in one call (:func:`phantom_2d`, :func:`phantom_3d`) and
   data sets of them.
+* ``cohort``: a multi-site study of 3D scans with follow-ups
+  (:func:`sample_cohort`, chapter 11).
 * ``samples``: images that scikit-image and matplotlib ship.
 
 Travelling subjects, the same body at every site::
@@ -42,6 +44,7 @@ from medlearn.data.anatomy import (
     boxes_from_masks,
     sample_anatomy,
 )
+from medlearn.data.cohort import Cohort, sample_cohort
 from medlearn.data.grid import gaussian_blur, normalised_grid, physical_grid
 from medlearn.data.phantoms import (
     Phantom,
@@ -75,6 +78,8 @@ __all__ = [
     "bias_field",
     "sample_acquisition",
     "render",
+    "Cohort",
+    "sample_cohort",
     "Phantom",
     "phantom_2d",
     "phantom_3d",

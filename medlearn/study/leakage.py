@@ -139,6 +139,16 @@ def _patient_leaks(patients: Tensor, splits: list[Tensor]) -> list[Leak]:
     return leaks
 
 
+def _residuals(rows: Tensor, splits: list[Tensor]) -> Tensor:
+    """Thumbnails less the mean of those in the splits, renormalised."""
+    used = torch.cat(splits).unique()
+    if len(used) < 3:  # the mean of two images is half of each: keep them raw
+        return rows
+    centred = rows - rows[used].mean(0, keepdim=True)
+    norm = centred.norm(dim=1, keepdim=True)
+    return torch.where(norm > 0, centred / norm.clamp_min(1e-300), 0.0)
+
+
 def _image_leaks(rows_of: Tensor, splits: list[Tensor], threshold: float) -> list[Leak]:
     leaks = []
     for a in range(len(splits)):
@@ -166,8 +176,8 @@ def find_leaks(
             patient check).
         images: ``(N, C, *spatial)`` the images, one per row. Defaults to None
             (no image check).
-        threshold: the thumbnails' correlation from which two images count as
-            one, in (0, 1]. Defaults to 0.98.
+        threshold: the correlation of two thumbnails (less the cohort's mean)
+            from which two images count as one, in (0, 1]. Defaults to 0.98.
         thumbnail: voxels per axis of a thumbnail. Defaults to 16.
 
     Returns:
@@ -200,5 +210,6 @@ def find_leaks(
     checked = _check_splits(splits, n)
     leaks = [] if patients is None else _patient_leaks(patients, checked)
     if images is not None:
-        leaks += _image_leaks(thumbnails(images, thumbnail), checked, threshold)
+        rows = _residuals(thumbnails(images, thumbnail), checked)
+        leaks += _image_leaks(rows, checked, threshold)
     return LeakReport(leaks)
