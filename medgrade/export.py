@@ -29,11 +29,17 @@ class CanvasExport(ExportPlugin):
     def export(self, gradebook: Gradebook) -> None:
         dest = self.to or "canvas.csv"
         assignments = [
-            a for a in gradebook.assignments if not self.assignment or a.name in self.assignment
+            a
+            for a in gradebook.assignments
+            if not self.assignment or a.name in self.assignment
         ]
-        students = [s for s in gradebook.students if not self.student or s.id in self.student]
+        students = [
+            s for s in gradebook.students if not self.student or s.id in self.student
+        ]
         header = IDENTITY + [f"{a.name} ({a.name})" for a in assignments]
-        possible = ["Points Possible", "", "", "", ""] + [f"{a.max_score:g}" for a in assignments]
+        possible = ["Points Possible", "", "", "", ""] + [
+            f"{a.max_score:g}" for a in assignments
+        ]
         rows = []
         for s in sorted(students, key=lambda s: s.id):
             name = ", ".join(p for p in (s.last_name, s.first_name) if p) or s.id
@@ -44,7 +50,12 @@ class CanvasExport(ExportPlugin):
                 except MissingEntry:
                     row.append("")
             rows.append(row)
-        self.log.info("Exporting %d students x %d assignments to %s", len(rows), len(assignments), dest)
+        self.log.info(
+            "Exporting %d students x %d assignments to %s",
+            len(rows),
+            len(assignments),
+            dest,
+        )
         with open(dest, "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(header)

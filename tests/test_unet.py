@@ -524,6 +524,7 @@ def test_blocks_reject_unknown_options(build, word):
     with pytest.raises(ValueError, match=word):
         build()
 
+
 # ---------------------------------------------------------------- the U-Net diagram
 
 

@@ -169,7 +169,9 @@ def unbatch(t: Tensor, batch_size: int | None) -> Tensor:
     return t[0] if batch_size is None else t
 
 
-def check_spatial_shape(spatial_shape, name: str = "spatial_shape") -> tuple[int, ...]:
+def check_spatial_shape(
+    spatial_shape: object, name: str = "spatial_shape"
+) -> tuple[int, ...]:
     """A 2D or 3D shape of positive ints."""
     shape = (
         tuple(spatial_shape)
@@ -226,7 +228,9 @@ def per_sample(values: Tensor, x: Tensor) -> Tensor:
     return values.to(device=x.device, dtype=x.dtype).view(-1, *[1] * (x.ndim - 1))
 
 
-def values_per_image(x: Tensor, values, name: str, batched: bool) -> Tensor:
+def values_per_image(
+    x: Tensor, values: float | Tensor, name: str, *, batched: bool
+) -> Tensor:
     """One value per image: a number or ``(N,)`` for a batch ``(N, C, ...)``."""
     v = torch.as_tensor(values, dtype=torch.float64).cpu()
     n = x.shape[0] if batched else None
@@ -238,7 +242,9 @@ def values_per_image(x: Tensor, values, name: str, batched: bool) -> Tensor:
     return v.expand(n) if n is not None else v.reshape(1)
 
 
-def image_and_values(image: Tensor, values, name: str) -> tuple[Tensor, Tensor, bool]:
+def image_and_values(
+    image: Tensor, values: float | Tensor, name: str
+) -> tuple[Tensor, Tensor, bool]:
     """``image`` as ``(N, C, *spatial)``, and ``(N,)`` parameter values."""
     check_image(image)
     v = torch.as_tensor(values)
@@ -249,7 +255,7 @@ def image_and_values(image: Tensor, values, name: str) -> tuple[Tensor, Tensor, 
             f"spatial axes, got shape {tuple(image.shape)}"
         )
     x = image if batched else image[None]
-    return x, values_per_image(image, values, name, batched), batched
+    return x, values_per_image(image, values, name, batched=batched), batched
 
 
 class IntensityTransform:
@@ -295,7 +301,9 @@ class IntensityTransform:
     def _function(self, params: Params, image: Tensor) -> Tensor:
         raise NotImplementedError  # ... and applies it
 
-    def _seeds(self, g: torch.Generator, n: int, batch_size: int | None):
+    def _seeds(
+        self, g: torch.Generator, n: int, batch_size: int | None
+    ) -> int | tuple[int, ...]:
         seeds = torch.randint(0, 2**31 - 1, (n,), generator=g, device=g.device)
         seeds = tuple(int(s) for s in seeds.tolist())
         return seeds[0] if batch_size is None else seeds

@@ -93,7 +93,11 @@ def _powers(n: int, order: int) -> Tensor:
 
 
 def _log_field(
-    shape: tuple[int, ...], coefficients: Tensor, order: int, dtype, device
+    shape: tuple[int, ...],
+    coefficients: Tensor,
+    order: int,
+    dtype: torch.dtype,
+    device: torch.device | str | None,
 ) -> Tensor:
     """``(N, *shape)`` polynomial from ``(N, K)`` coefficients.
 
@@ -115,7 +119,7 @@ def _log_field(
     return t.reshape(n, *shape)
 
 
-def _check_coefficients(coefficients, order: int) -> Tensor:
+def _check_coefficients(coefficients: Tensor | list[float], order: int) -> Tensor:
     k = len(bias_terms(order))
     c = torch.as_tensor(coefficients, dtype=torch.float64).cpu()
     if c.ndim not in (1, 2) or c.shape[-1] != k:

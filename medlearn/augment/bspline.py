@@ -35,7 +35,7 @@ __all__ = [
 ITK_EPSILON = 0.125  # ITK widens the B-spline domain by 1/8 voxel on each side
 
 
-def bspline_kernel(t: Tensor, derivative: bool = False) -> Tensor:
+def bspline_kernel(t: Tensor, *, derivative: bool = False) -> Tensor:
     """The uniform cubic B-spline ``B(t)`` (support ``|t| < 2``), or ``B'(t)``.
 
     Args:
@@ -60,7 +60,11 @@ def bspline_kernel(t: Tensor, derivative: bool = False) -> Tensor:
 
 
 def bspline_weights(
-    n: int, num_control_points: int, positions: Tensor | None = None, derivative=False
+    n: int,
+    num_control_points: int,
+    positions: Tensor | None = None,
+    *,
+    derivative: bool = False,
 ) -> Tensor:
     """Weights of the control points at the voxels of one axis (ITK's grid).
 
@@ -82,12 +86,17 @@ def bspline_weights(
     pos = torch.arange(n, dtype=torch.float64) if positions is None else positions
     per_voxel = (num_control_points - 3) / (n + 2 * ITK_EPSILON)  # grid units
     u = (pos + 0.5 + ITK_EPSILON) * per_voxel + 1  # first control point at u = 0
-    w = bspline_kernel(u[:, None] - torch.arange(num_control_points), derivative)
+    w = bspline_kernel(
+        u[:, None] - torch.arange(num_control_points, device=u.device),
+        derivative=derivative,
+    )
     return w * per_voxel if derivative else w
 
 
 def control_point_positions(
-    spatial_shape: tuple[int, ...], num_control_points: tuple[int, ...], spacing
+    spatial_shape: tuple[int, ...],
+    num_control_points: tuple[int, ...],
+    spacing: tuple[float, ...],
 ) -> list[Tensor]:
     """Where the control points sit, in mm from the centre, one tensor per axis.
 

@@ -99,7 +99,7 @@ def adjust_contrast_brightness(
         tensor([[[-0.5000,  1.5000,  3.5000]]])
     """
     x, c, batched = image_and_values(image, contrast, "contrast")
-    b = values_per_image(image, brightness, "brightness", batched)
+    b = values_per_image(image, brightness, "brightness", batched=batched)
     mean = x.mean(dim=tuple(range(2, x.ndim)), keepdim=True)  # (N, C, 1, ...)
     out = per_sample(c, x) * (x - mean) + mean + per_sample(b, x)
     return out if batched else out[0]
@@ -145,7 +145,7 @@ class RandomGamma(IntensityTransform):
     def __init__(self, log_gamma: float | tuple[float, float] = 0.3) -> None:
         self.log_gamma = parse_range(log_gamma, "log_gamma")
 
-    def _draw(self, g, n, batch_size) -> GammaParams:
+    def _draw(self, g: torch.Generator, n: int, batch_size: int | None) -> GammaParams:
         beta = uniform(g, *self.log_gamma, (n,))
         return GammaParams(unbatch(torch.exp(beta), batch_size))
 
@@ -176,7 +176,9 @@ class RandomContrastBrightness(IntensityTransform):
         self.contrast = parse_range(contrast, "contrast", around=1.0)
         self.brightness = parse_range(brightness, "brightness")
 
-    def _draw(self, g, n, batch_size) -> ContrastBrightnessParams:
+    def _draw(
+        self, g: torch.Generator, n: int, batch_size: int | None
+    ) -> ContrastBrightnessParams:
         c = unbatch(uniform(g, *self.contrast, (n,)), batch_size)
         b = unbatch(uniform(g, *self.brightness, (n,)), batch_size)
         return ContrastBrightnessParams(c, b)

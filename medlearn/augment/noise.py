@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor
@@ -48,7 +49,7 @@ def _normal(shape: tuple[int, ...], seed: int) -> Tensor:
     return torch.randn(shape, generator=torch.Generator().manual_seed(int(seed)))
 
 
-def _seeds(seed, n: int, batched: bool) -> list[int]:
+def _seeds(seed: object, n: int, *, batched: bool) -> list[int]:
     """The noise seeds: an int for one image, ``N`` ints for a batch."""
     ok = isinstance(seed, int) and not batched
     if batched and isinstance(seed, (tuple, list)) and len(seed) == n:
@@ -60,7 +61,10 @@ def _seeds(seed, n: int, batched: bool) -> list[int]:
 
 
 def add_gaussian_noise(
-    image: Tensor, std: float | Tensor, mean: float | Tensor = 0.0, seed: int = 0
+    image: Tensor,
+    std: float | Tensor,
+    mean: float | Tensor = 0.0,
+    seed: int | Sequence[int] = 0,
 ) -> Tensor:
     """Add Gaussian noise ``N(mean, std^2)``, reproducible from ``seed``.
 
@@ -87,17 +91,19 @@ def add_gaussian_noise(
         0.1
     """
     x, s, batched = image_and_values(image, std, "std")
-    m = values_per_image(image, mean, "mean", batched)
+    m = values_per_image(image, mean, "mean", batched=batched)
     if not bool((s >= 0).all()):
         raise ValueError(f"std: expected values >= 0, got {s.tolist()}")
-    seeds = _seeds(seed, x.shape[0], batched)
+    seeds = _seeds(seed, x.shape[0], batched=batched)
     noise = torch.stack([_normal(tuple(x.shape[1:]), k) for k in seeds])
     noise = noise.to(x.device, x.dtype) * per_sample(s, x) + per_sample(m, x)
     out = x + noise
     return out if batched else out[0]
 
 
-def add_rician_noise(image: Tensor, std: float | Tensor, seed: int = 0) -> Tensor:
+def add_rician_noise(
+    image: Tensor, std: float | Tensor, seed: int | Sequence[int] = 0
+) -> Tensor:
     """Magnitude of the image with complex Gaussian noise: Rician noise.
 
     ``sqrt((x + n1)^2 + n2^2)`` with ``n1, n2 ~ N(0, std^2)``, as MONAI's
@@ -124,7 +130,7 @@ def add_rician_noise(image: Tensor, std: float | Tensor, seed: int = 0) -> Tenso
     x, s, batched = image_and_values(image, std, "std")
     if not bool((s >= 0).all()):
         raise ValueError(f"std: expected values >= 0, got {s.tolist()}")
-    seeds = _seeds(seed, x.shape[0], batched)
+    seeds = _seeds(seed, x.shape[0], batched=batched)
     n = torch.stack([_normal((2, *x.shape[1:]), k) for k in seeds])
     n = n.to(x.device, x.dtype) * per_sample(s, x)[:, None]  # (N, 2, C, *spatial)
     out = torch.sqrt((x + n[:, 0]) ** 2 + n[:, 1] ** 2)
@@ -168,7 +174,7 @@ class RandomGaussianNoise(IntensityTransform):
         self.mean = parse_range(mean, "mean")
         self.std = _std_range(std)
 
-    def _draw(self, g, n, batch_size) -> NoiseParams:
+    def _draw(self, g: torch.Generator, n: int, batch_size: int | None) -> NoiseParams:
         mean = unbatch(uniform(g, *self.mean, (n,)), batch_size)
         std = unbatch(uniform(g, *self.std, (n,)), batch_size)
         return NoiseParams(std, mean, self._seeds(g, n, batch_size))
@@ -194,7 +200,7 @@ class RandomRicianNoise(IntensityTransform):
     def __init__(self, std: float | tuple[float, float] = (0.0, 0.25)) -> None:
         self.std = _std_range(std)
 
-    def _draw(self, g, n, batch_size) -> NoiseParams:
+    def _draw(self, g: torch.Generator, n: int, batch_size: int | None) -> NoiseParams:
         std = unbatch(uniform(g, *self.std, (n,)), batch_size)
         return NoiseParams(std, torch.zeros_like(std), self._seeds(g, n, batch_size))
 
@@ -202,7 +208,7 @@ class RandomRicianNoise(IntensityTransform):
         return add_rician_noise(image, params.std, params.seed)
 
 
-def _std_range(std) -> tuple[float, float]:
+def _std_range(std: float | tuple[float, float]) -> tuple[float, float]:
     if isinstance(std, (int, float)) and not isinstance(std, bool):
         std = (0.0, float(std))  # TorchIO: a single value s means U(0, s)
     low, high = parse_range(std, "std")

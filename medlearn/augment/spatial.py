@@ -51,7 +51,7 @@ def _typed_per_axis(value: object, dims: int, name: str, kind: type) -> tuple:
     return values
 
 
-def _check_spacing(spacing, dims: int) -> tuple[float, ...]:
+def _check_spacing(spacing: object, dims: int) -> tuple[float, ...]:
     ok = isinstance(spacing, (tuple, list, Tensor)) and len(spacing) == dims
     values = tuple(float(s) for s in spacing) if ok else ()
     if not ok or not all(s > 0 for s in values):
@@ -107,6 +107,7 @@ class RandomAffineElastic:
         scales: float | tuple[float, float] = 0.1,
         translation: float | tuple[float, float] = 0.0,
         shear: float | tuple[float, float] = 0.0,
+        *,
         isotropic: bool = False,
         num_control_points: int | tuple[int, ...] = 7,
         max_displacement: float | tuple[float, ...] = 7.5,

@@ -172,7 +172,7 @@ def warp_labels(mask: Tensor, grid: Tensor, interpolation: str = "nearest") -> T
     )
 
 
-def _mask_batch(mask: Tensor, image: Tensor, batched: bool) -> Tensor:
+def _mask_batch(mask: Tensor, image: Tensor, *, batched: bool) -> Tensor:
     """``mask`` as ``(N, *spatial)`` for the ``(N, C, *spatial)`` image."""
     _check_labels(mask)
     spatial = tuple(image.shape[2:])
@@ -266,7 +266,7 @@ def affine_elastic(
             f"{tuple(params.spatial_shape)}, got image {tuple(image.shape)}"
         )
     batched = params.batch_size is not None
-    m = None if mask is None else _mask_batch(mask, x, batched)
+    m = None if mask is None else _mask_batch(mask, x, batched=batched)
     if check_folding:
         _warn_folding(params)
     same = _is_identity(params, x.shape[0])  # (N,) on the CPU
@@ -283,7 +283,13 @@ def affine_elastic(
     return out, None if m is None else out_m.reshape(mask.shape)
 
 
-def _warp_pair(x, m, grid, label_interpolation, image_padding):
+def _warp_pair(
+    x: Tensor,
+    m: Tensor | None,
+    grid: Tensor,
+    label_interpolation: str,
+    image_padding: str | float,
+) -> tuple[Tensor, Tensor | None]:
     """Image and labels on one grid; one ``grid_sample`` when both are linear."""
     fill = _fill(x, image_padding)
     if m is None or label_interpolation != "onehot" or fill is None:

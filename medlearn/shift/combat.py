@@ -119,7 +119,9 @@ def _inverse_gamma_prior(delta_hat: Tensor, label: object) -> tuple[Tensor, Tens
     return (2 * s2 + m**2) / s2, (m * s2 + m**3) / s2
 
 
-def _eb_fixed_point(z: Tensor, g_hat: Tensor, d_hat: Tensor, a, b, label):
+def _eb_fixed_point(
+    z: Tensor, g_hat: Tensor, d_hat: Tensor, a: Tensor, b: Tensor, label: object
+) -> tuple[Tensor, Tensor]:
     """neuroCombat's ``it_sol``: posterior means of gamma and delta^2, iterated."""
     n = z.shape[0]
     g_bar, t2 = g_hat.mean(), g_hat.var()
@@ -138,7 +140,9 @@ def _eb_fixed_point(z: Tensor, g_hat: Tensor, d_hat: Tensor, a, b, label):
     raise RuntimeError(f"ComBat's EB iteration for batch {label!r} did not converge")
 
 
-def _batch_estimates(z: Tensor, eb: bool, mean_only: bool, label: object):
+def _batch_estimates(
+    z: Tensor, label: object, *, eb: bool, mean_only: bool
+) -> tuple[Tensor, Tensor]:
     """``gamma*``, ``delta*^2`` ``(p,)`` of one batch from its standardised rows ``z``."""
     if z.shape[0] < 2 and not mean_only:
         raise ValueError(
@@ -181,7 +185,7 @@ class ComBat:
     See chapter 07 (shift).
     """
 
-    def __init__(self, eb: bool = True, mean_only: bool = False) -> None:
+    def __init__(self, *, eb: bool = True, mean_only: bool = False) -> None:
         for value, name in ((eb, "eb"), (mean_only, "mean_only")):
             if not isinstance(value, bool):
                 raise ValueError(f"{name} must be True or False, got {value!r}")
@@ -238,7 +242,7 @@ class ComBat:
         self.estimates_ = {}
         for i, level in enumerate(self.levels_):
             self.estimates_[level] = _batch_estimates(
-                z[member == i], self.eb, self.mean_only, level
+                z[member == i], level, eb=self.eb, mean_only=self.mean_only
             )
         return self
 
@@ -277,7 +281,9 @@ class ComBat:
             if level in self.estimates_:
                 gamma, delta = self.estimates_[level]
             else:  # an unseen site: its own estimates against the fitted model
-                gamma, delta = _batch_estimates(z[rows], self.eb, self.mean_only, level)
+                gamma, delta = _batch_estimates(
+                    z[rows], level, eb=self.eb, mean_only=self.mean_only
+                )
             out[rows] = (z[rows] - gamma) / delta.sqrt()
         result = self.grand_mean_ + cov @ self.beta_  # (n, p) fitted means
         keep = ~self.exact_
@@ -296,6 +302,7 @@ def combat(
     data: Tensor,
     batch: Sequence | Tensor,
     covariates: Tensor | None = None,
+    *,
     eb: bool = True,
     mean_only: bool = False,
 ) -> Tensor:

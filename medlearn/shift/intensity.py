@@ -20,7 +20,7 @@ from medlearn.shift._validate import work_dtype
 __all__ = ["zscore", "match_histograms"]
 
 
-def zscore(image: Tensor, nonzero: bool = False) -> Tensor:
+def zscore(image: Tensor, *, nonzero: bool = False) -> Tensor:
     """Standardise every image and channel to mean 0 and SD 1, on its own statistics.
 
     MONAI's convention (``NormalizeIntensity(channel_wise=True)`` applied to

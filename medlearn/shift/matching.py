@@ -98,7 +98,7 @@ def standardized_mean_difference(x: Tensor, y: Tensor) -> Tensor:
 
 
 def _greedy_pairs(
-    distance: Tensor, caliper: float | None, replace: bool
+    distance: Tensor, caliper: float | None, *, replace: bool
 ) -> tuple[Tensor, Tensor]:
     """Closest pair first; ``distance`` is ``(n, m)``. Returns index tensors ``(K,)``."""
     n, m = distance.shape
@@ -131,12 +131,12 @@ def _check_caliper(caliper: object) -> float | None:
 
 
 def _matching(
-    a: Tensor, b: Tensor, distance: Tensor, caliper: float | None, replace: bool
+    a: Tensor, b: Tensor, distance: Tensor, caliper: float | None, *, replace: bool
 ) -> Matching:
     """Greedy pairs under a checked caliper, with the SMDs before and after."""
     if not isinstance(replace, bool):
         raise ValueError(f"replace must be True or False, got {replace!r}")
-    xi, yi = _greedy_pairs(distance, caliper, replace)
+    xi, yi = _greedy_pairs(distance, caliper, replace=replace)
     before = standardized_mean_difference(a, b)
     if len(xi) < 2:  # an SMD needs two rows per group
         after = torch.full_like(before, torch.nan)
@@ -149,6 +149,7 @@ def nearest_neighbour_match(
     x: Tensor,
     y: Tensor,
     caliper: float | None = None,
+    *,
     replace: bool = False,
 ) -> Matching:
     """Match every row of ``x`` to its nearest row of ``y`` on standardised covariates.
@@ -187,7 +188,7 @@ def nearest_neighbour_match(
     distance = torch.cdist(
         a / scale, b / scale, compute_mode="donot_use_mm_for_euclid_dist"
     )  # (n, m)
-    return _matching(a, b, distance, _check_caliper(caliper), replace)
+    return _matching(a, b, distance, _check_caliper(caliper), replace=replace)
 
 
 def propensity_scores(x: Tensor, y: Tensor, C: float = 1.0) -> tuple[Tensor, Tensor]:
@@ -229,8 +230,8 @@ def propensity_score_match(
     x: Tensor,
     y: Tensor,
     caliper: float | None = 0.2,
-    replace: bool = False,
     *,
+    replace: bool = False,
     C: float = 1.0,
 ) -> Matching:
     """Match rows of ``x`` to rows of ``y`` on the logit of the propensity score.
@@ -270,4 +271,4 @@ def propensity_score_match(
     if width is not None:
         width = width * float(((lx.var() + ly.var()) / 2).sqrt())
     distance = (lx[:, None] - ly[None, :]).abs()  # (n, m)
-    return _matching(a, b, distance, width, replace)
+    return _matching(a, b, distance, width, replace=replace)
