@@ -92,9 +92,10 @@ assignments: $(STAMP)
 grade: $(STAMP) $(BWRAP)
 	$(BIN)/python tools/grade.py --jobs $$(nproc)
 
-## Benchmarks against peers (ratios printed, nothing asserted).
+## Benchmarks against peers: one table of ratios (benchmarks/results.json and
+## results.md, shown on the Performance page), nothing asserted.
 bench: $(STAMP)
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check medlearn medgrade tests benchmarks tools

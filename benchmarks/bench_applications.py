@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 
 import torch
+from results import record
 from torch.fft import fft2, fftn, fftshift, ifft2, ifftshift
 
 from medlearn.physics import (
@@ -137,6 +138,14 @@ def main() -> None:
     for label, ours, plain in rows:
         ratio = ours / plain
         verdict = "ok" if ratio <= TARGET else "MISSED"
+        name, _, sizes = label.partition(" (")
+        record(
+            f"physics_{name.replace(' ', '_').replace('+', '_')}",
+            "plain torch",
+            ratio,
+            sizes=f"({sizes}",
+            device=device.type,
+        )
         print(
             f"{label:40s} {ours * 1e3:12.3f} {plain * 1e3:9.3f} {ratio:7.3f} "
             f"{'<=' + str(TARGET):>7s} {verdict}"

@@ -27,6 +27,7 @@ import time
 
 import torch
 from monai.networks.nets import swin_unetr as monai_swin
+from results import record
 
 from medlearn.attention import (
     WindowAttention,
@@ -88,6 +89,16 @@ def versus_monai(name, spatial, window, dim, heads, batch, repeats) -> float:
             f"{label:<22}{t['monai'].median * 1e3:>10.1f}"
             f"{t['ours'].median * 1e3:>10.1f}"
             f"{t['ours'].median / t['monai'].median:>7.2f}x MONAI"
+        )
+    dims = f"{len(window)}d"
+    sizes = f"{windows.shape[0]} windows x {windows.shape[1]} tokens, C={dim}, heads={heads}"
+    for kind, t in (("train", train), ("infer", infer)):
+        ratio = t["ours"].median / t["monai"].median
+        record(
+            f"window_attention_{dims}_{kind}",
+            "MONAI WindowAttention",
+            ratio,
+            sizes=sizes,
         )
     return train["ours"].median / train["monai"].median
 

@@ -35,6 +35,7 @@ import warnings
 
 import numpy as np
 import torch
+from results import record
 
 from medlearn import augment
 from medlearn.timing import compare
@@ -139,7 +140,7 @@ def bench(n: int, size: int, repeats: int, skip=()) -> dict[str, dict[str, float
         warnings.simplefilter(
             "ignore"
         )  # TorchIO's static folding warning on small sizes
-        med = {n: t.median for n, t in compare(fns, repeats=repeats).items()}
+        med = {name: t.median for name, t in compare(fns, repeats=repeats).items()}
     out: dict[str, dict[str, float]] = {}
     for (lib, op), seconds in med.items():
         out.setdefault(lib, {})[op] = seconds
@@ -157,6 +158,12 @@ def report(label: str, med: dict[str, dict[str, float]]) -> None:
                     f"    {peer + ' ' + op:32s} {seconds:8.3f} s   ratio {mine / seconds:6.3f}"
                 )
             best = min(rows.values())
+            record(
+                f"augment_{kind}",
+                f"{peer} (fastest configuration)",
+                mine / best,
+                sizes=label,
+            )
             goal = GOALS[peer]
             verdict = "ok" if mine / best <= goal else "MISSED"
             print(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 
 import torch
+from results import record
 
 from medlearn.conv import conv2d
 from medlearn.timing import Stopwatch, compare
@@ -70,6 +71,14 @@ def main() -> None:
     print(
         f"{'loops':<8} {t_loops:>10.4f} {t_loops / t_torch:>9.0f}  extrapolated "
         f"x{(size / crop) ** 2:.0f} from a {crop}x{crop} crop ({t_crop:.4f} s)"
+    )
+    sizes = f"({batch}, {channels}, {size}, {size}), 3x3, {channels} out"
+    record("conv2d_unfold", "torch conv2d", t_unfold / t_torch, sizes=sizes)
+    record(
+        "conv2d_loops",
+        "torch conv2d",
+        t_loops / t_torch,
+        sizes=sizes + ", extrapolated",
     )
     verdict = "met" if t_unfold / t_torch <= TARGET else "MISSED"
     print(f"target: unfold within {TARGET:.0f}x of torch -> {verdict}")

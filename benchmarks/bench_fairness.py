@@ -43,6 +43,7 @@ from fairlearn.metrics import (
     selection_rate,
     true_positive_rate,
 )
+from results import record
 from sklearn.metrics import precision_score
 
 from medlearn.fairness import bootstrap_fairness
@@ -153,6 +154,13 @@ def main() -> None:
     )
     print(f"{'comparison':44s} {'ratio fl/medlearn':>18s} {'target':>7s}")
     for impl in ("multinomial", "resample"):
+        record(  # the ratio both sides measured, medlearn / fairlearn
+            f"fairness_bootstrap_{impl}",
+            "fairlearn MetricFrame",
+            med[f"medlearn {impl} B={k2}"] / fl2,
+            sizes=f"{n} predictions, {n_groups} groups, B={k2}",
+            device=device.type,
+        )
         rows = [
             (f"B={k2}, both measured, {impl}", fl2 / med[f"medlearn {impl} B={k2}"]),
             (

@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 import torch
+from results import record
 
 from medlearn import metrics, tasks
 from medlearn.timing import compare
@@ -145,6 +146,9 @@ def main() -> None:
 
     print(f"{'metric':<30} {'peer':<34} {'medlearn':>10} {'peer':>10} {'ratio':>7}")
     for name, peer, ours, theirs in rows:
+        metric, _, sizes = name.partition(" ")
+        key = "".join(c for c in metric.lower() if c.isalnum() or c == "_")
+        record(f"metric_{key}", peer, ours / theirs, sizes=sizes, threads=1)
         print(
             f"{name:<30} {peer:<34} {ours * 1e3:>8.2f}ms {theirs * 1e3:>8.2f}ms {ours / theirs:>7.2f}"
         )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 
 import torch
+from results import record
 
 from medlearn.data import batch
 from medlearn.timing import compare
@@ -75,6 +76,8 @@ def main() -> None:
         med = bench(channels, n, size, T, chunk, repeats, device)
         loop, vec, chunked = med.values()
         ratio = loop / vec
+        sizes = f"{label}, T={T}"
+        record("mc_dropout_vectorised", "loop over passes", vec / loop, sizes=sizes)
         verdict = "ok" if ratio >= TARGET else "MISSED"
         print(
             f"{label:26s} {T:3d} {loop:8.3f} {vec:9.3f} {chunked:10.3f} "

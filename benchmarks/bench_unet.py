@@ -17,6 +17,7 @@ import argparse
 
 import torch
 from monai.networks.nets import BasicUNet
+from results import record
 
 from medlearn.timing import compare
 from medlearn.unet import UNet
@@ -98,6 +99,13 @@ def main() -> None:
         r = bench(dims, channels, shape, repeats, args.device)
         ours, theirs = r["med"]["ours"], r["med"]["theirs"]
         params = f"{r['params']['ours']:,}/{r['params']['theirs']:,}"
+        record(
+            f"unet_{name.lower()}_train",
+            "MONAI BasicUNet",
+            ours / theirs,
+            sizes=f"{shape}, channels {channels}",
+            device=str(args.device),
+        )
         print(
             f"{name:<4} {str(shape):<18} {params:>19} {ours * 1e3:>11.1f} "
             f"{theirs * 1e3:>9.1f} {ours / theirs:>6.2f} {'<=' + str(TARGET):>7}"

@@ -33,6 +33,7 @@ import torch.nn.functional as F
 import torchio as tio
 from monai.data import MetaTensor
 from monai.transforms import Spacing
+from results import record
 
 from medlearn.timing import compare
 from medlearn.volumes import resample
@@ -137,6 +138,13 @@ def main() -> None:
         ours = med["medlearn"]
         times = " ".join(f"{med[p] * 1e3:>12.1f}" for p in peers)
         ratios = " ".join(f"{ours / med[p]:>16.2f}" for p in peers)
+        for p in peers:
+            record(
+                f"resample_{name.replace(' ', '_').replace(',', '')}",
+                f"{p} resampling",
+                ours / med[p],
+                sizes=f"{shape} voxels at {SPACING} mm -> {NEW} mm",
+            )
         print(f"{name:<15} {ours * 1e3:>11.1f} {times} {ratios}")
     print("target: every ratio < 1 (medlearn faster)")
 
