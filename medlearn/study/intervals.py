@@ -177,7 +177,9 @@ def results_table(
                 f"metrics[{name!r}]: expected {len(u)} values, got {len(v)}"
             )
         for subset, mask in subsets:
-            ci = bootstrap_ci(v[mask.to(v.device)], u[mask].tolist(), n_boot, level, seed)
+            ci = bootstrap_ci(
+                v[mask.to(v.device)], u[mask].tolist(), n_boot, level, seed
+            )
             rows.append(
                 {
                     "metric": name,
