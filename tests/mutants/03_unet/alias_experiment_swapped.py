@@ -1,0 +1,19 @@
+# replaces: alias_experiment
+# feedback: the order is
+"""returns (blur_energy, stride_energy), the two numbers swapped."""
+
+import math
+
+import torch
+
+
+def alias_experiment(size=128, kernel_size=3):
+    coords = torch.arange(size, dtype=torch.float64) - (size - 1) / 2
+    r2 = coords[:, None] ** 2 + coords[None, :] ** 2
+    plate = torch.cos(math.pi * r2 / size).float()[None, None]
+    strided = plate[..., ::2, ::2]
+    blurred = blur_pool(plate, kernel_size)
+    kept = coords[::2]
+    freq = (kept[:, None] ** 2 + kept[None, :] ** 2).sqrt() / size
+    region = (freq > 0.3) & (freq < 0.5)
+    return blurred[0, 0][region].pow(2).mean().item(), strided[0, 0][region].pow(2).mean().item()
