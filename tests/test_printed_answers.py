@@ -8,8 +8,8 @@ check follows the exercises when they change. For each graded function the
 - the body of the solution cell's function, and
 - the body of every ``medlearn`` function or class of the same name (found with
   ``inspect``), together with the functions of its own module that it calls,
-  directly or through each other (``blur_pool`` -> ``_blur``, ``conv2d`` ->
-  ``_conv_loops`` / ``im2col``): the library's answer is spread over them.
+  directly or through each other (``blur_pool`` -> ``blur``, ``conv2d`` ->
+  ``conv_loops`` / ``im2col``): the library's answer is spread over them.
 
 A chapter page (``chapters/NN_*.md``) must contain none of them, nor a near copy:
 not in its code, not through ``viz.show_source(...)`` (whose target is resolved and
