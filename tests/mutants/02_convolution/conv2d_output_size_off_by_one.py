@@ -1,5 +1,5 @@
 # replaces: conv2d
-# feedback: Check the output size
+# feedback: The output size is floor
 """off-by-one in the output size: floor((H + 2p - d(k - 1) - 1) / s), without the + 1."""
 
 import torch
