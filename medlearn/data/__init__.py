@@ -12,6 +12,9 @@ One file per idea, re-exported here (``from medlearn.data import phantom_2d``):
   deterministic :func:`render`, so one anatomy can be imaged at several sites.
 * ``phantoms``: both in one call (:func:`phantom_2d`, :func:`phantom_3d`) and
   data sets of them.
+* ``thick``: a thick-slice acquisition with its partial-volume effect
+  (:func:`thick_slices`), and tubes and spheres that only neighbouring slices
+  tell apart (:func:`tubes_and_spheres`, chapter 05).
 * ``samples``: images that scikit-image and matplotlib ship.
 
 Travelling subjects, the same body at every site::
@@ -58,6 +61,7 @@ from medlearn.data.samples import (
     load_retina,
     load_shepp_logan,
 )
+from medlearn.data.thick import thick_slices, tubes_and_spheres
 
 __all__ = [
     "physical_grid",
@@ -81,6 +85,8 @@ __all__ = [
     "PhantomDataset",
     "make_dataset",
     "batch",
+    "thick_slices",
+    "tubes_and_spheres",
     "load_retina",
     "load_microaneurysms",
     "load_ihc",
