@@ -287,3 +287,85 @@ def test_cohort_subset_keeps_rows_together(cohort):
 def test_cohort_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         data.sample_cohort(**kwargs)
+
+
+# ------------------------------------------------ thick slices (chapter 05)
+@pytest.mark.parametrize("shape", [(1, 8, 5, 6), (2, 3, 12, 4, 4)])
+def test_thick_slices_equal_block_reduce_mean(shape):
+    from skimage.measure import block_reduce
+
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(0))
+    thick, spacing = data.thick_slices(x, (1.25, 0.8, 0.7), 4)
+    block = (1,) * (x.ndim - 3) + (4, 1, 1)
+    ref = block_reduce(x.numpy(), block, func=__import__("numpy").mean)
+    assert spacing == (5.0, 0.8, 0.7)
+    assert thick.shape == ref.shape
+    torch.testing.assert_close(thick, torch.from_numpy(ref))
+
+
+def test_thick_labels_are_the_slab_majority_like_scipy_mode():
+    import numpy as np
+    from scipy import stats
+    from skimage.measure import block_reduce
+
+    labels = torch.randint(
+        0, 3, (1, 12, 6, 7), generator=torch.Generator().manual_seed(1)
+    )
+    thick, _ = data.thick_slices(labels, (1.0, 1.0, 1.0), 4, labels=True)
+
+    def mode(a, axis):  # the most frequent value, the lowest one on ties
+        return stats.mode(a, axis=axis, keepdims=False).mode
+
+    ref = block_reduce(labels.numpy(), (1, 4, 1, 1), func=mode)
+    assert thick.dtype == labels.dtype
+    assert np.array_equal(thick.numpy(), ref)
+
+
+def test_thick_slices_blur_a_thin_structure_partial_volume():
+    x = torch.zeros(1, 8, 3, 3)
+    x[0, 5] = 1.0  # one bright fine slice inside the second slab of 4
+    thick, _ = data.thick_slices(x, (1.0, 1.0, 1.0), 4)
+    assert thick[0, :, 1, 1].tolist() == [0.0, 0.25]  # a quarter of its contrast
+    labels, _ = data.thick_slices(x.long(), (1.0, 1.0, 1.0), 4, labels=True)
+    assert labels.sum() == 0  # too thin to win its slab's vote
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((torch.zeros(1, 10, 4, 4), (1.0, 1.0, 1.0), 4), {}, ValueError, "factor"),
+        ((torch.zeros(1, 8, 4, 4), (1.0, 1.0, 1.0), 0), {}, ValueError, "factor"),
+        ((torch.zeros(8, 4, 4), (1.0, 1.0, 1.0), 2), {}, ValueError, "volume"),
+        ((torch.zeros(1, 8, 4, 4), (1.0, 1.0), 2), {}, ValueError, "spacing"),
+        ((torch.zeros(1, 8, 4, 4), (1.0, -1.0, 1.0), 2), {}, ValueError, "spacing"),
+        (
+            (torch.zeros(1, 8, 4, 4, dtype=torch.long), (1, 1, 1), 2),
+            {},
+            TypeError,
+            "labels",
+        ),
+    ],
+)
+def test_thick_slices_reject_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        data.thick_slices(*args, **kwargs)
+
+
+def test_tubes_cross_every_slice_and_spheres_do_not():
+    image, mask = data.tubes_and_spheres((48, 40, 40), seed=3, n_tubes=1, n_spheres=3)
+    assert image.shape == (1, 48, 40, 40) and image.dtype == torch.float32
+    slices_with = {k: int((mask == k).flatten(1).any(1).sum()) for k in (1, 2)}
+    assert slices_with[1] == 48  # the tube crosses the whole volume
+    assert slices_with[2] < 48 * 0.75  # spheres: a few mm, a part of the 60 mm
+    again, same = data.tubes_and_spheres((48, 40, 40), seed=3, n_tubes=1, n_spheres=3)
+    assert torch.equal(image, again) and torch.equal(mask, same)
+    # in one axial slice, the two look alike: the same brightness range
+    for k in (1, 2):
+        assert 0.45 < image[0][mask == k].mean() < 1.1
+
+
+def test_tubes_and_spheres_reject_bad_arguments():
+    with pytest.raises(ValueError, match="radius"):
+        data.tubes_and_spheres(radius=(3.0, 2.0))
+    with pytest.raises(ValueError, match="size"):
+        data.tubes_and_spheres(size=(8, 8))

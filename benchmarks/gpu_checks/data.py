@@ -34,6 +34,8 @@ DEVICE_FREE: dict[object, str] = {
             data.PhantomDataset,
             data.make_dataset,
             data.batch,
+            data.thick_slices,
+            data.tubes_and_spheres,
         )
     },
     **{

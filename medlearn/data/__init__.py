@@ -14,6 +14,9 @@ One file per idea, re-exported here (``from medlearn.data import phantom_2d``):
   data sets of them.
 * ``cohort``: a multi-site study of 3D scans with follow-ups
   (:func:`sample_cohort`, chapter 11).
+* ``thick``: a thick-slice acquisition with its partial-volume effect
+  (:func:`thick_slices`), and tubes and spheres that only neighbouring slices
+  tell apart (:func:`tubes_and_spheres`, chapter 05).
 * ``samples``: images that scikit-image and matplotlib ship.
 
 Travelling subjects, the same body at every site::
@@ -61,6 +64,7 @@ from medlearn.data.samples import (
     load_retina,
     load_shepp_logan,
 )
+from medlearn.data.thick import thick_slices, tubes_and_spheres
 
 __all__ = [
     "physical_grid",
@@ -86,6 +90,8 @@ __all__ = [
     "PhantomDataset",
     "make_dataset",
     "batch",
+    "thick_slices",
+    "tubes_and_spheres",
     "load_retina",
     "load_microaneurysms",
     "load_ihc",
