@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv chromium bubblewrap mathjax test test-fast book lab assignments grade bench lint clean
+.PHONY: venv chromium bubblewrap postgresql mathjax test test-fast book lab assignments grade bench lint clean
 
 # The environment is rebuilt only when the pins change. torch goes first, on its
 # own: every later install is constrained to it, so nothing pulls another torch.
@@ -39,6 +39,14 @@ $(BWRAP):
 
 bubblewrap: $(BWRAP)
 
+# PostgreSQL's server, for the multi-machine gradebook test
+# (tests/test_gradebook_postgres.py starts a throwaway cluster of its own):
+# Debian's package, installed once when no server binary is there.
+POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres))
+postgresql:
+	@test -n "$(POSTGRES)" || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
+
 # MathJax, served by the book itself so that equations are typeset offline: npm's
 # package, installed once into build/ and copied into build/book_static/, which the
 # book copies into _build/html/_static (jupyter-book.yml: html_static_path and
@@ -61,7 +69,7 @@ mathjax: $(MATHJAX)
 ## both cores, distributed by file (--dist loadfile: all tests of a file on one
 ## worker, so a module fixture such as an assignment's nbgrader batch is built once).
 BOOK_TESTS := tests/test_book.py $(wildcard tests/test_browser.py)
-test: $(STAMP) $(CHROMIUM) $(BWRAP) $(MATHJAX)
+test: $(STAMP) $(CHROMIUM) $(BWRAP) postgresql $(MATHJAX)
 	$(BIN)/python -m pytest $(BOOK_TESTS) --durations=5; book=$$?; \
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(addprefix --ignore=,$(BOOK_TESTS)); rest=$$?; \
 	exit $$(( book || rest ))
