@@ -106,8 +106,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check medlearn medgrade tests benchmarks tools
-	$(BIN)/ruff format --check medlearn medgrade tests benchmarks tools
+	$(BIN)/ruff check medlearn medgrade tests benchmarks tools deploy
+	$(BIN)/ruff format --check medlearn medgrade tests benchmarks tools deploy
 
 clean:
 	rm -rf _build autograded feedback gradebook.db grades.csv .pytest_cache .medgrade

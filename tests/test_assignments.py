@@ -119,6 +119,7 @@ def test_every_part_has_visible_and_hidden_tests_and_mutants():
             if "BEGIN HIDDEN TESTS" in c.source
         }
         replaced = {m.replaces for m in harness.mutants(a)}
+        alternative = {m.replaces for m in harness.alternatives(a)}
         assert src.metadata["kernelspec"]["name"] == "python3", (
             f"{a}: kernel must be python3"
         )
@@ -137,6 +138,10 @@ def test_every_part_has_visible_and_hidden_tests_and_mutants():
             )
             assert part in replaced, (
                 f"{a}: part {part} has no mutant in tests/mutants/{a}/"
+            )
+            assert part in alternative, (
+                f"{a}: part {part} has no correct alternative ('# must pass: ...') "
+                f"in tests/mutants/{a}/"
             )
 
 

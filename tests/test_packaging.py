@@ -86,7 +86,7 @@ def test_code_is_ruff_clean():
     import sys
 
     ruff = Path(sys.executable).parent / "ruff"
-    paths = ["medlearn", "medgrade", "tests", "benchmarks", "tools"]
+    paths = ["medlearn", "medgrade", "tests", "benchmarks", "tools", "deploy"]
     check = subprocess.run(
         [str(ruff), "check", *paths], cwd=ROOT, capture_output=True, text=True
     )
