@@ -193,7 +193,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         made: set[str] = set()
         for root in [*sandbox_roots(), *map(Path, self.extra_ro_paths), self._rundir]:
             for parent in _parents(root):
-                if parent not in made and not parent.startswith(("/usr", "/tmp")):
+                # a checkout under /tmp lives on the sandbox's fresh tmpfs: its
+                # parents must be made traversable too (bwrap makes them 0700)
+                if (
+                    parent not in made
+                    and not parent.startswith("/usr")
+                    and parent != "/tmp"
+                ):
                     args += ["--perms", "0755", "--dir", parent]
                     made.add(parent)
             mode = "--bind" if root == self._rundir else "--ro-bind"
