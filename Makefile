@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH := torch==2.13.0
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv chromium bubblewrap postgresql mathjax test test-fast book lab assignments grade bench lint clean
+.PHONY: venv chromium bubblewrap postgresql mathjax chp test test-fast book lab assignments grade bench lint clean
 
 # The environment is rebuilt only when the pins change. torch goes first, on its
 # own: every later install is constrained to it, so nothing pulls another torch.
@@ -60,6 +60,15 @@ $(MATHJAX):
 
 mathjax: $(MATHJAX)
 
+# configurable-http-proxy, JupyterHub's proxy, for tests/test_hub.py (the real hub
+# on localhost): npm's package, installed once into build/chp.
+CHP_VERSION := 5.3.0
+CHP := build/chp/node_modules/.bin/configurable-http-proxy
+$(CHP):
+	npm install --silent --no-audit --no-fund --no-save --prefix build/chp configurable-http-proxy@$(CHP_VERSION)
+
+chp: $(CHP)
+
 ## Run every test: library against references, notebooks within budget,
 ## the nbgrader pipeline, the executed book with warnings as errors, and the
 ## book and JupyterLab in a headless browser.
@@ -69,7 +78,7 @@ mathjax: $(MATHJAX)
 ## both cores, distributed by file (--dist loadfile: all tests of a file on one
 ## worker, so a module fixture such as an assignment's nbgrader batch is built once).
 BOOK_TESTS := tests/test_book.py $(wildcard tests/test_browser.py)
-test: $(STAMP) $(CHROMIUM) $(BWRAP) postgresql $(MATHJAX)
+test: $(STAMP) $(CHROMIUM) $(BWRAP) postgresql $(MATHJAX) $(CHP)
 	$(BIN)/python -m pytest $(BOOK_TESTS) --durations=5; book=$$?; \
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(addprefix --ignore=,$(BOOK_TESTS)); rest=$$?; \
 	exit $$(( book || rest ))

@@ -47,6 +47,12 @@ c.JupyterHub.cookie_secret_file = os.environ.get(
     "MEDLEARN_HUB_COOKIE", "jupyterhub_cookie_secret"
 )
 
+# --- the proxy: configurable-http-proxy (npm's package; `make chp` installs it
+# into build/chp, and MEDLEARN_CHP names it; production may run it on its own)
+c.ConfigurableHTTPProxy.command = [
+    os.environ.get("MEDLEARN_CHP", "configurable-http-proxy")
+]
+
 # --- who may log in (production: an OAuth or LTI authenticator, see the guide)
 c.JupyterHub.authenticator_class = "dummy"
 c.DummyAuthenticator.password = os.environ.get("MEDLEARN_HUB_PASSWORD", "")
