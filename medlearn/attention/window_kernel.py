@@ -70,12 +70,14 @@ def _probabilities(
         s[1:].copy_(s[:1].expand_as(s[1:]))
     s3 = s.view(-1, n, n)  # (N * nW, n, n)
     s3.baddbmm_(q, k.transpose(1, 2), alpha=scale)  # + scale q k^T
-    torch.ops.aten._softmax.out(s3, -1, False, out=s3)  # in place, row by row
+    torch.ops.aten._softmax.out(
+        s3, -1, half_to_float=False, out=s3
+    )  # in place, row by row
     return s3
 
 
 def _forward(
-    qkv: Tensor, bias: Tensor, mask: Tensor | None, num_heads: int, keep: bool
+    qkv: Tensor, bias: Tensor, mask: Tensor | None, num_heads: int, *, keep: bool
 ) -> tuple[Tensor, Tensor | None]:
     """Outputs ``(NW, n, C)`` and, if ``keep``, the weights of every head."""
     NW, n, C3 = qkv.shape
