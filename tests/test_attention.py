@@ -4,7 +4,8 @@ Oracles: torch.nn.functional.scaled_dot_product_attention,
 torch.nn.MultiheadAttention, torch.nn.functional.conv2d/conv3d, MONAI's
 SwinUNETR building blocks (window_partition, window_reverse, compute_mask,
 WindowAttention, BasicLayer, PatchMerging), torch autograd (which tokens an
-output depends on), and hand-computed FLOP counts from Liu et al. (2021).
+output depends on; gradcheck of WindowAttentionFunction), and hand-computed
+FLOP counts from Liu et al. (2021).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ from medlearn.attention import (
     shifted_window_mask,
     window_partition,
     window_reverse,
+)
+from medlearn.attention.window_kernel import (
+    WindowAttentionFunction,
+    window_attention_heads,
 )
 from medlearn.timing import peak_memory
 from medlearn.wsi import apply_tiled, enlarge_to_memmap, tile_starts, tile_weights
@@ -355,6 +360,90 @@ def test_window_attention_gradients_fused_equal_explicit():
         grads.append([p.grad.clone() for p in ours.parameters()])
     for a, b in zip(*grads, strict=True):
         torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-4)
+
+
+# a batch of 2 images, so the mask repeats across images (windows batch-major)
+@pytest.mark.parametrize("dims", [2, 3])
+@pytest.mark.parametrize("shifted", [False, True])
+def test_window_attention_gradients_equal_monai(dims, shifted):
+    spatial, window = GRIDS[dims]
+    ours, theirs = _monai_pair(dims, seed=3)
+    x = torch.randn(2, *spatial, 12, generator=_gen(4))
+    windows = window_partition(x, window)  # (N * nW, n, C)
+    shift = tuple(w // 2 for w in window)
+    their_mask = _monai_swin().compute_mask(list(spatial), window, shift, "cpu")
+    our_mask = shifted_window_mask(spatial, window, shift)
+    grads = []
+    for module, mask in ((theirs, their_mask), (ours, our_mask)):
+        inp = windows.clone().requires_grad_()
+        module(inp, mask if shifted else None).square().sum().backward()
+        named = dict(module.named_parameters())
+        grads.append([inp.grad] + [named[k].grad for k in sorted(named)])
+    assert len(grads[0]) == len(grads[1]) == 6  # input, bias table, qkv, proj
+    for theirs_grad, ours_grad in zip(*grads, strict=True):
+        torch.testing.assert_close(ours_grad, theirs_grad, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_window_attention_function_gradcheck(masked):
+    g = _gen(12)
+    heads, n, nW, images = 2, 5, 3, 2
+    qkv = torch.randn(images * nW, n, 3 * 2 * heads, dtype=torch.float64, generator=g)
+    bias = torch.randn(heads, n, n, dtype=torch.float64, generator=g)
+    mask = None
+    if masked:  # every query keeps itself, some keys are forbidden
+        keep = torch.rand(nW, n, n, generator=g) > 0.4
+        keep |= torch.eye(n, dtype=torch.bool)
+        mask = torch.zeros(nW, n, n, dtype=torch.float64).masked_fill(~keep, -1e9)
+    qkv.requires_grad_()
+    bias.requires_grad_()
+
+    def fn(qkv, bias):
+        return WindowAttentionFunction.apply(qkv, bias, mask, heads)
+
+    assert torch.autograd.gradcheck(fn, (qkv, bias))
+    # the same numbers as the definition, and without autograd too
+    q, k, v = qkv.view(images * nW, n, 3, heads, 2).permute(2, 0, 3, 1, 4)
+    add = bias if mask is None else bias + mask.repeat(images, 1, 1)[:, None]
+    expected = scaled_dot_product_attention(q, k, v, add)  # (NW, heads, n, 2)
+    expected = expected.transpose(1, 2).reshape(images * nW, n, 2 * heads)
+    torch.testing.assert_close(fn(qkv, bias), expected)
+    torch.testing.assert_close(window_attention_heads(qkv, bias, mask, heads), expected)
+
+
+def test_window_attention_function_rejects_bad_shapes():
+    qkv, bias = torch.zeros(6, 4, 12), torch.zeros(2, 4, 4)
+    with pytest.raises(ValueError, match="qkv must be"):
+        window_attention_heads(torch.zeros(6, 4, 10), bias, None, 2)
+    with pytest.raises(ValueError, match="bias must be"):
+        window_attention_heads(qkv, torch.zeros(3, 4, 4), None, 2)
+    with pytest.raises(ValueError, match="mask must be"):
+        window_attention_heads(qkv, bias, torch.zeros(4, 4, 4), 2)
+
+
+@pytest.mark.parametrize("fused_max_tokens", [0, 10_000])
+def test_window_attention_inference_paths_equal_monai(fused_max_tokens, monkeypatch):
+    # no grad: either torch's fused kernel or the in-place head-by-head path
+    monkeypatch.setattr(swin_module, "FUSED_INFERENCE_MAX_TOKENS", fused_max_tokens)
+    spatial, window = GRIDS[3]
+    ours, theirs = _monai_pair(3, seed=5)
+    windows = window_partition(torch.randn(2, *spatial, 12, generator=_gen(2)), window)
+    shift = tuple(w // 2 for w in window)
+    their_mask = _monai_swin().compute_mask(list(spatial), window, shift, "cpu")
+    with torch.no_grad():
+        for mask in (None, shifted_window_mask(spatial, window, shift), their_mask):
+            expected = theirs(windows, None if mask is None else their_mask)
+            torch.testing.assert_close(
+                ours(windows, mask), expected, atol=1e-5, rtol=1e-4
+            )
+
+
+def test_window_attention_float_mask_with_a_gradient_gets_one():
+    ours, _ = _monai_pair(2)
+    x = torch.randn(12, 16, 12, generator=_gen(7))
+    mask = torch.zeros(6, 16, 16, requires_grad=True)  # (nW, n, n), additive
+    ours(x, mask).square().sum().backward()
+    assert mask.grad is not None and mask.grad.abs().sum() > 0
 
 
 @pytest.mark.parametrize("dims", [2, 3])

@@ -9,12 +9,15 @@ from torch import nn
 from gpu_checks import ON_DEVICE, Check
 from medlearn import attention as att
 from medlearn import wsi
+from medlearn.attention import window_kernel
 
 DEVICE_FREE: dict[object, str] = {
     att.attention_flops: "integer arithmetic on sizes",
     att.growth_exponent: "a NumPy fit of measured numbers",
     att.attention_scaling: "a CPU measurement routine by design (time and memory)",
     att.relative_position_index: "an index table built once, registered as a buffer",
+    window_kernel.window_attention_heads: "WindowAttention's CPU-only fast path",
+    window_kernel.WindowAttentionFunction: "WindowAttention's CPU-only fast path",
     wsi.tile_starts: "integer arithmetic on sizes",
     wsi.tile_weights: "NumPy weights per axis",
     wsi.iter_tiles: "reads NumPy tiles from an array or memory map",

@@ -24,6 +24,10 @@ from torch import Tensor, nn
 
 from medlearn._helpers import IntOrTuple, check_choice, ntuple
 from medlearn.attention.core import Mlp, _additive, scaled_dot_product_attention
+from medlearn.attention.window_kernel import (
+    WindowAttentionFunction,
+    window_attention_heads,
+)
 from medlearn.attention.windows import (
     relative_position_index,
     shifted_window_mask,
@@ -36,14 +40,21 @@ __all__ = [
     "SwinBlock",
 ]
 
+# windows of fewer tokens run inference through torch's fused kernel, larger
+# ones head by head in place (window_kernel): the faster of the two for Swin-T
+# 7x7 and SwinUNETR 7x7x7 windows in benchmarks/bench_attention.py
+FUSED_INFERENCE_MAX_TOKENS = 128
+
 
 class WindowAttention(nn.Module):
     """Multi-head self-attention inside windows, with a relative position bias.
 
     For each head a learned table holds one bias per relative offset between
     two tokens of a window; it is added to the scores together with the
-    (optional) shifted-window mask, and torch's fused attention kernel takes
-    both as one additive mask. The index buffer is derived from
+    (optional) shifted-window mask. On the GPU torch's fused attention kernel
+    takes both as one additive mask; on the CPU, where that kernel gives no
+    gradient for a mask, ``window_kernel`` computes attention head by head in
+    place with a written-out backward (same numbers). The index buffer is derived from
     ``window_size`` and not saved (``persistent=False``); a MONAI state dict,
     which carries it, loads with ``strict=True`` after a check that its index
     matches.
@@ -131,6 +142,9 @@ class WindowAttention(nn.Module):
                 f"mask must be (nW, {n}, {n}) with nW dividing {NW}, "
                 f"got {tuple(mask.shape)}"
             )
+        if self.fused and x.device.type == "cpu":
+            if mask is None or not mask.requires_grad:
+                return self.proj(self._cpu(self.qkv(x), mask))
         qkv = self.qkv(x).view(NW, n, 3, heads, C // heads)
         q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # 3 x (NW, heads, n, hd)
         bias = self.relative_position_bias().unsqueeze(0)  # (1, heads, n, n)
@@ -139,9 +153,9 @@ class WindowAttention(nn.Module):
         bias = bias.to(q.dtype)
         attend = F.scaled_dot_product_attention if self.fused else _explicit
         if bias.requires_grad and q.device.type == "cpu":
-            # training on the CPU: no fused kernel gives a mask gradient, torch
-            # runs its composite path; broadcast the bias over the images rather
-            # than copying it per window (windows are batch-major)
+            # the explicit path (or a mask that wants a gradient) on the CPU:
+            # broadcast the bias over the images rather than copying it per
+            # window (windows are batch-major)
             split = (NW // nW, nW, heads, n, C // heads)
             out = attend(q.view(split), k.view(split), v.view(split), bias)
             out = out.view(NW, heads, n, C // heads)
@@ -151,6 +165,25 @@ class WindowAttention(nn.Module):
             out = attend(q, k, v, bias)
         out = out.transpose(1, 2).reshape(NW, n, C)  # (NW, n, heads * hd)
         return self.proj(out)
+
+    def _cpu(self, qkv: Tensor, mask: Tensor | None) -> Tensor:
+        """The CPU fast path (window_kernel): ``qkv`` ``(NW, n, 3C)`` -> ``(NW, n, C)``."""
+        bias = self.relative_position_bias()  # (heads, n, n)
+        additive = None if mask is None else _additive(mask, qkv.dtype).to(qkv.dtype)
+        if torch.is_grad_enabled() and (qkv.requires_grad or bias.requires_grad):
+            return WindowAttentionFunction.apply(qkv, bias, additive, self.num_heads)
+        if qkv.shape[1] >= FUSED_INFERENCE_MAX_TOKENS:
+            return window_attention_heads(qkv, bias, additive, self.num_heads)
+        NW, n, C3 = qkv.shape
+        heads, hd = self.num_heads, C3 // (3 * self.num_heads)
+        qkv5 = qkv.view(NW, n, 3, heads, hd)
+        q, k, v = qkv5.permute(2, 0, 3, 1, 4).unbind(0)  # 3 x (NW, heads, n, hd)
+        bias = bias.unsqueeze(0).to(qkv.dtype)  # (1, heads, n, n)
+        if additive is not None:  # window w of each image gets mask[w]
+            nW = additive.shape[0]
+            bias = (bias + additive.unsqueeze(1)).repeat(NW // nW, 1, 1, 1)
+        out = F.scaled_dot_product_attention(q, k, v, bias)  # (NW, heads, n, hd)
+        return out.transpose(1, 2).reshape(NW, n, C3 // 3)
 
 
 def _explicit(q: Tensor, k: Tensor, v: Tensor, bias: Tensor) -> Tensor:
