@@ -70,7 +70,7 @@ def group_gap(
         >>> round(gap.estimate, 4)
         -0.2
     """
-    v = _values(values)
+    v = _values(values).cpu()  # the replicates are drawn on the CPU
     check_positive_int("n_boot", n_boot)
     if not 0 < level < 1:
         raise ValueError(f"level: expected a confidence level in (0, 1), got {level!r}")

@@ -51,7 +51,8 @@ class StudyReport:
     checklist: list[ChecklistItem]
 
     def _repr_html_(self) -> str:
-        return self.html
+        """The page's body, for display inside a notebook or a book page."""
+        return self.html.split("<body>\n", 1)[1].rsplit("\n</body>", 1)[0]
 
 
 def _results(record: StudyRecord) -> tuple[list[dict[str, object]], int]:
