@@ -84,10 +84,12 @@ def _model(record: StudyRecord) -> tuple[str, str]:
 
 def _training(record: StudyRecord) -> tuple[str, str]:
     keys = ("steps", "batch_size", "augmentation", "seed")
-    if not record.training:
+    if not record.training_setup:
         return NOT_RECORDED, NOT_RECORDED
-    answer = ", ".join(f"{k} = {record.training.get(k, NOT_RECORDED)}" for k in keys)
-    complete = all(k in record.training for k in keys)
+    answer = ", ".join(
+        f"{k} = {record.training_setup.get(k, NOT_RECORDED)}" for k in keys
+    )
+    complete = all(k in record.training_setup for k in keys)
     return answer, "yes" if complete else NOT_RECORDED
 
 

@@ -44,7 +44,7 @@ class StudyRecord:
         history: ``{name: values}`` learning curves; ``"loss"`` per training
             step (``fit``'s history), others spread evenly over those steps.
             Defaults to {}.
-        training: what the run did, e.g. ``{"steps": 200, "batch_size": 4,
+        training_setup: what the run did, e.g. ``{"steps": 200, "batch_size": 4,
             "augmentation": "...", "seed": 0}``. Defaults to {}.
         model: the trained network (its class and parameter count are
             reported). Defaults to None.
@@ -73,7 +73,7 @@ class StudyRecord:
     dice: Tensor
     hd95_mm: Tensor
     history: Mapping[str, Sequence[float]] = field(default_factory=dict)
-    training: Mapping[str, object] = field(default_factory=dict)
+    training_setup: Mapping[str, object] = field(default_factory=dict)
     model: nn.Module | None = None
     images: Tensor | None = None
     uncertainty: Tensor | None = None
