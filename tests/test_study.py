@@ -252,3 +252,226 @@ def test_a_copied_scan_in_another_split_is_found_on_a_cohort():
         [train, torch.cat([test, torch.tensor([len(cohort)])])], images=images
     )
     assert [leak.rows for leak in report.leaks] == [(row, len(cohort))]
+
+
+# --- the report's ingredients: gaps, rank correlation, referral, checklist, report
+
+
+def test_group_gap_with_one_row_per_patient_matches_scipy_two_sample_bootstrap():
+    g = torch.Generator().manual_seed(3)
+    a = torch.rand(30, generator=g, dtype=torch.float64)
+    b = torch.rand(25, generator=g, dtype=torch.float64) + 0.2
+    values = torch.cat([a, b])
+    groups = ["a"] * 30 + ["b"] * 25
+    gap = study.group_gap(values, list(range(55)), groups, n_boot=8000, seed=1)
+    ref = scipy.stats.bootstrap(
+        (a.numpy(), b.numpy()),
+        lambda x, y, axis: y.mean(axis) - x.mean(axis),
+        n_resamples=8000,
+        method="percentile",
+        random_state=np.random.default_rng(0),
+    ).confidence_interval
+    assert gap.estimate == pytest.approx(float(b.mean() - a.mean()), abs=1e-12)
+    # two Monte Carlo estimates of the same quantiles: equal within their noise
+    assert gap.low == pytest.approx(ref.low, abs=0.015)
+    assert gap.high == pytest.approx(ref.high, abs=0.015)
+    assert (gap.n_units, gap.n_rows) == (55, 55)
+
+
+def test_group_gap_resamples_patients_not_scans():
+    """Each patient's scan twice (identical): the interval is that of one scan each;
+    a bootstrap over scans would have been narrower."""
+    g = torch.Generator().manual_seed(4)
+    values = torch.rand(20, generator=g, dtype=torch.float64)
+    groups = [i % 2 for i in range(20)]
+    once = study.group_gap(values, list(range(20)), groups, seed=2)
+    twice = study.group_gap(
+        values.repeat_interleave(2),
+        [i // 2 for i in range(40)],
+        [groups[i // 2] for i in range(40)],
+        seed=2,
+    )
+    assert (twice.low, twice.high) == pytest.approx((once.low, once.high), abs=1e-12)
+    scans = study.group_gap(
+        values.repeat_interleave(2),
+        list(range(40)),
+        [groups[i // 2] for i in range(40)],
+    )
+    assert scans.high - scans.low < 0.85 * (once.high - once.low)
+
+
+@pytest.mark.parametrize(
+    ("groups", "kwargs", "message"),
+    [
+        ([0, 1, 2, 0], {}, "exactly two groups"),
+        ([0, 1, 0, 1], {"pair": (0, 5)}, "not in groups"),
+        ([0, 1, 0], {}, "expected 4 each"),
+    ],
+)
+def test_group_gap_rejects_bad_input(groups, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        study.group_gap([0.1, 0.2, 0.3, 0.4], [0, 1, 2, 3], groups, **kwargs)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_spearman_matches_scipy_with_ties(seed):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, 6, (40,), generator=g).double()  # many ties
+    y = x + torch.randn(40, generator=g, dtype=torch.float64)
+    expected = scipy.stats.spearmanr(x.numpy(), y.numpy()).statistic
+    assert study.spearman(x, y) == pytest.approx(expected, abs=1e-12)
+    assert np.isnan(study.spearman(torch.ones(5), torch.arange(5.0)))
+
+
+def _referral_by_brute_force(u, e):
+    u, e = u.tolist(), e.tolist()
+    order = sorted(range(len(u)), key=lambda i: (-u[i], i))
+    out = []
+    for k in range(len(u) + 1):
+        kept = [e[i] for i in order[k:]]
+        out.append(sum(kept) / len(kept) if kept else 0.0)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_referral_curve_equals_brute_force_and_the_oracle_bounds_it(seed):
+    g = torch.Generator().manual_seed(seed)
+    e = torch.rand(25, generator=g, dtype=torch.float64)
+    u = torch.randint(0, 5, (25,), generator=g).double()  # ties keep the order
+    curve = study.referral_curve(u, e)
+    assert curve.error.tolist() == pytest.approx(_referral_by_brute_force(u, e))
+    assert curve.referred[0] == 0 and curve.referred[-1] == 1
+    assert curve.error[0] == pytest.approx(float(e.mean()))
+    oracle = study.referral_curve(e, e)  # ranking by the true error
+    assert bool((oracle.error <= curve.error + 1e-12).all())
+    target = float(e.mean()) / 2
+    share = study.review_fraction(curve, target)
+    k = round(share * 25)
+    assert curve.error[k] <= target and bool((curve.error[:k] > target).all())
+
+
+def test_referral_rejects_bad_input():
+    with pytest.raises(ValueError, match="one per scan"):
+        study.referral_curve([0.1, 0.2], [0.1])
+    with pytest.raises(ValueError, match="NaN or inf"):
+        study.referral_curve([0.1, float("nan")], [0.1, 0.2])
+    with pytest.raises(ValueError, match="at least 0"):
+        study.review_fraction(study.referral_curve([1.0], [1.0]), -0.1)
+
+
+def small_record(split="patient", **changes):
+    """A 12-patient cohort (sites A, B; group 0/1), scored on its test split."""
+    c = data.sample_cohort(12, sites=("A", "B"), size=(4, 12, 12), seed=5)
+    if split == "patient":
+        train, test = study.split_by_patient(c.patient_ids, (0.6, 0.4), stratify=c.site)
+    else:
+        train, test = study.split_by_image(len(c), (0.6, 0.4))
+    g = torch.Generator().manual_seed(0)
+    dice = 0.6 + 0.3 * torch.rand(len(test), generator=g, dtype=torch.float64)
+    hd95 = 1 + 5 * torch.rand(len(test), generator=g, dtype=torch.float64)
+    hd95[0] = float("inf")  # an empty prediction
+    fields = dict(
+        question="Does the model outline the organ?",
+        patient_ids=c.patient_ids,
+        site=c.site,
+        group=c.group,
+        spacing=c.spacing,
+        splits={"train": train, "test": test},
+        evaluated=test,
+        dice=dice,
+        hd95_mm=hd95,
+        history={"loss": [1.0, 0.5, 0.3]},
+        data_source="synthetic",
+        n_boot=200,
+    )
+    fields.update(changes)
+    return study.StudyRecord(**fields), c
+
+
+def statuses(record):
+    return {item.topic: item for item in study.fill_checklist(record)}
+
+
+def test_checklist_answers_come_from_the_run():
+    honest, c = small_record("patient", images=None)
+    leaky, _ = small_record("image", images=c.images)
+    leak = "No patient or image in two partitions"
+    assert statuses(honest)[leak].status == "yes"
+    assert statuses(leaky)[leak].status == "no"
+    n_leaks = study.find_leaks(list(leaky.splits.values()), c.patient_ids, c.images)
+    assert statuses(leaky)[leak].answer.startswith(n_leaks.summary())
+    assert statuses(honest)["Calibration"].status == "not recorded"
+    assert statuses(honest)["Failure cases"].answer.startswith("1 of")
+    # a site never trained on makes the validation external
+    external = "External validation (a site not used in training)"
+    assert statuses(honest)[external].status == "no"
+    only_a = torch.tensor(
+        [i for i in honest.splits["train"].tolist() if c.site[i] == "A"]
+    )
+    moved, _ = small_record(splits={"train": only_a, "test": honest.evaluated})
+    assert statuses(moved)[external].status == "yes"
+    assert "['B']" in statuses(moved)[external].answer
+    u = 1 - honest.dice + 0.01 * torch.arange(len(honest.dice))
+    with_u, _ = small_record(uncertainty=u, images=None)
+    rho = study.spearman(u, 1 - with_u.dice)
+    assert f"{rho:.2f}" in statuses(with_u)["Uncertainty and referral"].answer
+
+
+def test_study_report_shows_the_numbers_of_its_results_table():
+    record, _ = small_record()
+    report = study.study_report(record)
+    finite = record.hd95_mm.isfinite()
+    units = record.rows(record.patient_ids)
+    expected = study.bootstrap_ci(record.dice, units, n_boot=200)
+    hd = study.bootstrap_ci(
+        record.hd95_mm[finite], [u for u, f in zip(units, finite) if f], n_boot=200
+    )
+    all_rows = [r for r in report.results if r["subset"] == "all"]
+    assert [r["metric"] for r in all_rows] == ["dice", "hd95_mm"]
+    assert all_rows[0]["estimate"] == pytest.approx(expected.estimate)
+    assert (all_rows[1]["low"], all_rows[1]["high"]) == pytest.approx((hd.low, hd.high))
+    for r in report.results:  # every row is printed in both renderings
+        cell = f"{r['estimate']:.3f} [{r['low']:.3f}, {r['high']:.3f}]"
+        assert cell in report.markdown and cell in report.html
+    assert report.gap is not None and f"{report.gap.estimate:+.3f}" in report.markdown
+    for item in report.checklist:
+        assert item.topic in report.markdown
+    body = report._repr_html_()  # displayed inside a page: no second <html>
+    assert body in report.html and "<html" not in body and body.startswith("<h1>")
+
+
+def test_study_report_html_is_well_formed_and_embeds_a_png():
+    import base64
+    import html.parser
+    import re
+
+    report = study.study_report(small_record()[0])
+
+    class Tags(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.tables = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in ("meta", "img"):
+                self.stack.append(tag)
+            self.tables += tag == "table"
+
+        def handle_endtag(self, tag):
+            assert self.stack.pop() == tag
+
+    parser = Tags()
+    parser.feed(report.html)
+    assert parser.stack == [] and parser.tables == 3  # cohort, results, checklist
+    assert report.markdown.count("\n|---") == 3
+    png = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", report.markdown)
+    assert base64.b64decode(png.group(1))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_study_record_rejects_bad_input():
+    with pytest.raises(ValueError, match="'train' split"):
+        small_record(splits={"test": torch.tensor([0])})
+    with pytest.raises(ValueError, match="dice: expected shape"):
+        small_record(dice=torch.tensor([0.5]))
+    with pytest.raises(ValueError, match="evaluated: expected row indices"):
+        small_record(evaluated=torch.tensor([10_000]))

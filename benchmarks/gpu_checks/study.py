@@ -17,6 +17,14 @@ DEVICE_FREE: dict[object, str] = {
     study.LeakReport: "a record of leaks (built by find_leaks)",
     study.Interval: "a record of floats (built by bootstrap_ci)",
     study.to_markdown: "formats a table of floats",
+    study.ReferralCurve: "a record of two tensors (built by referral_curve)",
+    study.review_fraction: "reads a float off a referral curve",
+    study.StudyRecord: "a record of a run (moves its tensors to the CPU)",
+    study.ChecklistItem: "a record of strings (built by fill_checklist)",
+    study.fill_checklist: "answers from a record, on the CPU by design",
+    study.report_figure: "draws a PNG with matplotlib (CPU by design)",
+    study.StudyReport: "a record of strings (built by study_report)",
+    study.study_report: "renders Markdown and HTML from a record (CPU by design)",
 }
 
 
@@ -42,5 +50,20 @@ def checks(g: torch.Generator) -> list[Check]:
             lambda v: study.results_table({"dice": v}, patients, n_boot=100),
             (values,),
             covers=(study.results_table,),
+        ),
+        Check(
+            lambda v: study.group_gap(
+                v, patients, [p % 2 for p in patients], n_boot=200
+            ),
+            (values,),
+            covers=(study.group_gap,),
+        ),
+        Check(
+            lambda v: study.spearman(v, v.flip(0)), (values,), covers=(study.spearman,)
+        ),
+        Check(
+            lambda v: study.referral_curve(v, 1 - v).error,
+            (values,),
+            covers=(study.referral_curve,),
         ),
     ]
