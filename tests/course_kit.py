@@ -15,6 +15,7 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -107,6 +108,23 @@ class Accounts:
         self.real = os.geteuid() == 0 and shutil.which("useradd") is not None
         self.tag = secrets.token_hex(3)
         self.students: dict[str, Student] = {}
+        self._opened: dict[Path, int] = {}  # folder -> its mode before
+        if self.real:
+            self._open_checkout()
+
+    def _open_checkout(self) -> None:
+        """Let the students' uids reach the checkout's venv, as the hub's users would.
+
+        A checkout in a private folder (``mktemp -d`` makes it 0700) is closed to
+        every other uid, so a student's ``nbgrader`` could not even start. Each
+        folder above the venv that others cannot traverse gets ``o+x`` (traverse,
+        not list) until :meth:`remove_all` puts its mode back.
+        """
+        for folder in [BIN, *BIN.parents]:
+            mode = folder.stat().st_mode
+            if not mode & stat.S_IXOTH:
+                self._opened[folder] = stat.S_IMODE(mode)
+                os.chmod(folder, stat.S_IMODE(mode) | stat.S_IXOTH)
 
     def add(self, short: str) -> Student:
         name = f"ml{self.tag}-{short}" if self.real else short
@@ -129,6 +147,9 @@ class Accounts:
         for s in self.students.values():
             if s.uid is not None:
                 subprocess.run(["userdel", s.name], capture_output=True)
+        for folder, mode in self._opened.items():
+            os.chmod(folder, mode)
+        self._opened.clear()
 
     def give(self, student: Student, path: Path) -> None:
         """Hand a file the tests wrote into a student's home back to the student."""
