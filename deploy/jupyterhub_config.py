@@ -90,9 +90,16 @@ for port, course in enumerate(COURSES, start=PORT + 100):
     c.JupyterHub.load_groups[f"nbgrader-{course}"] = {"users": STUDENTS}
     roles += [
         {
+            # access: open the formgrader; list/read: JupyterLab's Course List
+            # asks the hub for the course's service (403 without them, found by
+            # tests/test_hub.py)
             "name": f"formgrade-{course}",
             "groups": [f"formgrade-{course}"],
-            "scopes": [f"access:services!service={course}"],
+            "scopes": [
+                f"access:services!service={course}",
+                "list:services",
+                f"read:services!service={course}",
+            ],
         },
         {
             "name": f"nbgrader-{course}",

@@ -120,14 +120,18 @@ class Accounts:
         folder above the venv that others cannot traverse gets ``o+x`` (traverse,
         not list) until :meth:`remove_all` puts its mode back.
         """
-        for folder in [BIN, *BIN.parents]:
+        # the venv's python is a link to an interpreter that may live in a private
+        # home too (pyenv under /root): its folders must be traversable as well
+        real = Path(os.path.realpath(sys.executable)).parent
+        for folder in dict.fromkeys([BIN, *BIN.parents, real, *real.parents]):
             mode = folder.stat().st_mode
             if not mode & stat.S_IXOTH:
                 self._opened[folder] = stat.S_IMODE(mode)
                 os.chmod(folder, stat.S_IMODE(mode) | stat.S_IXOTH)
 
-    def add(self, short: str) -> Student:
-        name = f"ml{self.tag}-{short}" if self.real else short
+    def add(self, short: str, name: str | None = None) -> Student:
+        """A new account; its Unix name is ``name`` or, by default, tagged ``short``."""
+        name = name or (f"ml{self.tag}-{short}" if self.real else short)
         home = self.base / "home" / short
         home.mkdir(parents=True)
         uid = None
@@ -156,8 +160,14 @@ class Accounts:
         if student.uid is not None:
             shutil.chown(path, student.name, student.name)
 
-    def run(self, student: Student, *args: str, python: bool = False):
-        """Run ``nbgrader ARGS`` (or ``python ARGS``) as the student, in their home."""
+    def run(
+        self,
+        student: Student,
+        *args: str,
+        python: bool = False,
+        cwd: Path | None = None,
+    ):
+        """Run ``nbgrader ARGS`` (or ``python ARGS``) as the student, in ``cwd`` or home."""
         env = {
             **self.env,
             "HOME": str(student.home),
@@ -174,5 +184,10 @@ class Accounts:
         elif not python and args and args[0] in ("submit", "fetch_feedback"):
             cmd.append(f"--student={student.name}")
         return subprocess.run(
-            cmd, cwd=student.home, env=env, capture_output=True, text=True, timeout=300
+            cmd,
+            cwd=cwd or student.home,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
