@@ -39,6 +39,12 @@ STUDENTS = _names("MEDLEARN_STUDENTS", "")
 COURSES_DIR = os.environ.get("MEDLEARN_COURSES_DIR", "/srv/courses")
 PORT = int(os.environ.get("MEDLEARN_HUB_PORT", "8000"))
 GRADERS = [f"grader-{course}" for course in COURSES]
+FORMGRADER_SERVER_CONFIG = os.environ.get(
+    "MEDLEARN_FORMGRADER_CONFIG",
+    os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "formgrader_server_config.py"
+    ),
+)
 
 c.JupyterHub.bind_url = f"http://127.0.0.1:{PORT}"
 c.JupyterHub.hub_ip = "127.0.0.1"
@@ -131,6 +137,8 @@ for port, course in enumerate(COURSES, start=PORT + 100):
             "command": [
                 os.path.join(os.path.dirname(sys.executable), "jupyterhub-singleuser"),
                 f"--ServerApp.root_dir={os.path.join(COURSES_DIR, course)}",
+                # the Formgrader panel frames the formgrader: allow same-origin frames
+                f"--config={FORMGRADER_SERVER_CONFIG}",
             ],
             "user": grader,
             "cwd": os.path.join(COURSES_DIR, course),

@@ -62,20 +62,26 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 90.
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if proc.poll() is not None:
-            pytest.fail(f"the hub exited ({proc.returncode}):\n{log.read_text()[-4000:]}")
+            pytest.fail(
+                f"the hub exited ({proc.returncode}):\n{log.read_text()[-4000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=5) as r:
                 if r.status == 200:
                     return
         except OSError:
             time.sleep(0.5)
-    pytest.fail(f"the hub did not answer {url} in {seconds:.0f} s:\n{log.read_text()[-4000:]}")
+    pytest.fail(
+        f"the hub did not answer {url} in {seconds:.0f} s:\n{log.read_text()[-4000:]}"
+    )
 
 
 @pytest.fixture(scope="module")
 def hub():
     if os.geteuid() != 0:
-        pytest.fail("the hub test needs root (real Unix users per account); CI runs as root")
+        pytest.fail(
+            "the hub test needs root (real Unix users per account); CI runs as root"
+        )
     browser_kit.require_chromium()
     if not CHP.exists():
         pytest.fail(f"{CHP} not found: run `make chp` (`make test` installs it)")
@@ -110,17 +116,21 @@ def hub():
         hubdir = base / "hub"
         hubdir.mkdir()
         port = browser_kit.free_port()
-        hub_env = os.environ | env | {
-            "MEDLEARN_COURSES": course_id,
-            "MEDLEARN_INSTRUCTORS": instructor.name,
-            "MEDLEARN_STUDENTS": student.name,
-            "MEDLEARN_COURSES_DIR": str(base / "courses"),
-            "MEDLEARN_HUB_PORT": str(port),
-            "MEDLEARN_HUB_PASSWORD": PASSWORD,
-            "MEDLEARN_CHP": str(CHP),
-            "MEDLEARN_HUB_DB": f"sqlite:///{hubdir / 'jupyterhub.sqlite'}",
-            "MEDLEARN_HUB_COOKIE": str(hubdir / "cookie_secret"),
-        }
+        hub_env = (
+            os.environ
+            | env
+            | {
+                "MEDLEARN_COURSES": course_id,
+                "MEDLEARN_INSTRUCTORS": instructor.name,
+                "MEDLEARN_STUDENTS": student.name,
+                "MEDLEARN_COURSES_DIR": str(base / "courses"),
+                "MEDLEARN_HUB_PORT": str(port),
+                "MEDLEARN_HUB_PASSWORD": PASSWORD,
+                "MEDLEARN_CHP": str(CHP),
+                "MEDLEARN_HUB_DB": f"sqlite:///{hubdir / 'jupyterhub.sqlite'}",
+                "MEDLEARN_HUB_COOKIE": str(hubdir / "cookie_secret"),
+            }
+        )
         log = hubdir / "hub.log"
         with open(log, "w") as fh:
             proc = subprocess.Popen(
@@ -151,7 +161,9 @@ def hub():
                 proc.kill()
             OUT.mkdir(parents=True, exist_ok=True)
             shutil.copy(base / "hub" / "hub.log", OUT / "hub.log")
-        subprocess.run(["pkill", "-u", f"grader-hub{accounts.tag}"], capture_output=True)
+        subprocess.run(
+            ["pkill", "-u", f"grader-hub{accounts.tag}"], capture_output=True
+        )
         for s in accounts.students.values():
             subprocess.run(["pkill", "-u", s.name], capture_output=True)
         time.sleep(1.0)
@@ -173,7 +185,9 @@ def _xsrf(context, url: str) -> str:
     """The XSRF cookie of the server that ``url`` belongs to (each sets its own, by path)."""
     path = urllib.parse.urlsplit(url).path
     cookies = [
-        c for c in context.cookies() if c["name"] == "_xsrf" and path.startswith(c["path"])
+        c
+        for c in context.cookies()
+        if c["name"] == "_xsrf" and path.startswith(c["path"])
     ]
     assert cookies, f"no _xsrf cookie for {path}: {context.cookies()}"
     return max(cookies, key=lambda c: len(c["path"]))["value"]
@@ -184,7 +198,10 @@ def _api(page, context, method: str, path: str, body=None):
     response = page.request.fetch(
         path,
         method=method,
-        headers={"X-XSRFToken": _xsrf(context, path), "Content-Type": "application/json"},
+        headers={
+            "X-XSRFToken": _xsrf(context, path),
+            "Content-Type": "application/json",
+        },
         data=None if body is None else json.dumps(body),
     )
     assert response.ok, f"{method} {path}: {response.status} {response.text()[:2000]}"
@@ -211,7 +228,9 @@ def test_student_fetches_edits_and_submits_in_the_browser(hub, tmp_path):
         fetched.locator(f"text={A}").first.wait_for(timeout=60_000)
         nb_path = s.home / cid / A / f"{A}.ipynb"
         assert nb_path.is_file(), f"fetch did not write {nb_path}"
-        assert nb_path.stat().st_uid == s.uid, "the fetched copy should be the student's"
+        assert nb_path.stat().st_uid == s.uid, (
+            "the fetched copy should be the student's"
+        )
         # edit: the answer, written by the student's own server (what saving does)
         api = f"{url}/user/{s.name}/api/contents/{cid}/{A}/{A}.ipynb"
         model = _api(page, context, "GET", api).json()
@@ -219,9 +238,17 @@ def test_student_fetches_edits_and_submits_in_the_browser(hub, tmp_path):
         for cell in nb.cells:
             if cell.metadata.get("nbgrader", {}).get("grade_id") == kit.PART:
                 cell.source = kit.CORRECT
-        _api(page, context, "PUT", api, {"type": "notebook", "format": "json", "content": nb})
+        _api(
+            page,
+            context,
+            "PUT",
+            api,
+            {"type": "notebook", "format": "json", "content": nb},
+        )
         saved = nbformat.read(nb_path, as_version=4)
-        assert any(c.source == kit.CORRECT for c in saved.cells), "the edit was not saved"
+        assert any(c.source == kit.CORRECT for c in saved.cells), (
+            "the edit was not saved"
+        )
         assert nb_path.stat().st_uid == s.uid, "the saved copy should be the student's"
         page.reload()
         page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
@@ -252,7 +279,10 @@ def test_instructor_collects_and_grades_in_the_formgrader(hub, tmp_path):
         browser_kit.assert_not_blank(png, "the formgrader under the hub")
         _api(page, context, "POST", f"{svc}/formgrader/api/assignment/{A}/collect")
         result = _api(
-            page, context, "POST", f"{svc}/formgrader/api/submission/{A}/{s.name}/autograde"
+            page,
+            context,
+            "POST",
+            f"{svc}/formgrader/api/submission/{A}/{s.name}/autograde",
         ).json()
         assert result.get("success"), result
         submission = _api(
@@ -274,7 +304,18 @@ def test_instructor_collects_and_grades_in_the_formgrader(hub, tmp_path):
         page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
         _open_menu(page, "Nbgrader", "Formgrader")
         frame = page.frame_locator("#formgrader-iframe iframe")
-        frame.locator(f"#main-table >> text={A}").first.wait_for(timeout=60_000)
+        try:
+            frame.locator(f"#main-table >> text={A}").first.wait_for(timeout=60_000)
+        except Exception as err:
+            page.screenshot(path=str(OUT / "formgrader-panel-failed.png"))
+            srcs = [f.url for f in page.frames]
+            raise AssertionError(
+                f"the Formgrader panel shows no assignment; frames: {srcs}"
+            ) from err
         png = page.screenshot(path=str(OUT / "formgrader-panel.png"))
-        browser_kit.assert_not_blank(png, "the Formgrader panel in the course's JupyterLab")
-    assert not blocked, f"the instructor's pages reached outside loopback: {blocked[:5]}"
+        browser_kit.assert_not_blank(
+            png, "the Formgrader panel in the course's JupyterLab"
+        )
+    assert not blocked, (
+        f"the instructor's pages reached outside loopback: {blocked[:5]}"
+    )
