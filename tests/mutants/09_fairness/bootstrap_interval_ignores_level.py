@@ -1,0 +1,29 @@
+# replaces: bootstrap_interval
+# feedback: quantiles of the replicates' differences
+"""ignores level: always the 2.5 % and 97.5 % quantiles."""
+
+import torch
+
+
+def bootstrap_interval(y_true, y_pred, groups, rate="tpr", n_boot=1000, level=0.95, seed=0):
+    if rate not in ("selection_rate", "tpr", "fpr"):
+        raise ValueError(f"rate: {rate!r}")
+    truth, pred = y_true.bool(), y_pred.bool()
+
+    def value(t, p):
+        if rate == "selection_rate":
+            return p.double().mean(-1)
+        among = t if rate == "tpr" else ~t
+        return (p & among).sum(-1).double() / among.sum(-1)
+
+    generator = torch.Generator().manual_seed(seed)
+    estimates, replicates = [], []
+    for g in torch.unique(groups):
+        rows = (groups == g).nonzero().flatten()
+        drawn = rows[torch.randint(len(rows), (n_boot, len(rows)), generator=generator)]
+        estimates.append(value(truth[rows], pred[rows]))
+        replicates.append(value(truth[drawn], pred[drawn]))
+    estimates, replicates = torch.stack(estimates), torch.stack(replicates, 1)
+    differences = replicates.amax(1) - replicates.amin(1)
+    low, high = torch.quantile(differences, torch.tensor([0.025, 0.975], dtype=torch.float64)).tolist()
+    return float(estimates.max() - estimates.min()), low, high

@@ -1,0 +1,17 @@
+# replaces: group_rates
+# feedback: true-negative rate (specificity)
+"""the specificity TN / (TN + FP) returned where the FPR was asked."""
+
+import torch
+
+
+def group_rates(y_true, y_pred, groups):
+    truth, pred = y_true.bool(), y_pred.bool()
+    selection, tpr, fpr = [], [], []
+    for g in torch.unique(groups):
+        rows = groups == g
+        t, p = truth[rows], pred[rows]
+        selection.append(p.double().mean())
+        tpr.append((p & t).sum().double() / t.sum())
+        fpr.append((~p & ~t).sum().double() / (~t).sum())
+    return torch.stack(selection), torch.stack(tpr), torch.stack(fpr)
