@@ -10,7 +10,10 @@ own uid through ``setpriv``; otherwise separate homes and ``--student`` ids.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib.util
+import json
 import os
 import pwd
 import secrets
@@ -93,6 +96,36 @@ def answer(nb_path: Path, source: str) -> None:
     nbformat.write(nb, nb_path)
 
 
+STATE = Path("/tmp/medlearn-opened-folders.json")
+
+
+@contextlib.contextmanager
+def _shared_state():
+    """The folders opened for student uids and the pids holding them, under a lock.
+
+    Holders that died without cleaning up are dropped, so a crashed run cannot
+    keep folders open for ever: the next run's clean-up closes them.
+    """
+    with open(STATE.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            state = json.loads(STATE.read_text()) if STATE.exists() else {}
+            state.setdefault("modes", {})
+            state["holders"] = [pid for pid in state.get("holders", []) if _alive(pid)]
+            yield state
+            STATE.write_text(json.dumps(state))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 @dataclass
 class Student:
     name: str
@@ -108,7 +141,7 @@ class Accounts:
         self.real = os.geteuid() == 0 and shutil.which("useradd") is not None
         self.tag = secrets.token_hex(3)
         self.students: dict[str, Student] = {}
-        self._opened: dict[Path, int] = {}  # folder -> its mode before
+        self._holding = False
         if self.real:
             self._open_checkout()
 
@@ -117,17 +150,34 @@ class Accounts:
 
         A checkout in a private folder (``mktemp -d`` makes it 0700) is closed to
         every other uid, so a student's ``nbgrader`` could not even start. Each
-        folder above the venv that others cannot traverse gets ``o+x`` (traverse,
-        not list) until :meth:`remove_all` puts its mode back.
+        folder above the venv (and above the interpreter it links to) that others
+        cannot traverse gets ``o+x`` (traverse, not list) until the last user of
+        it calls :meth:`remove_all`, which puts the modes back. The exchange and
+        hub tests may run at once in two workers: the folders and their holders
+        are kept in one file under a lock, so one test's clean-up never closes a
+        folder another still needs.
         """
-        # the venv's python is a link to an interpreter that may live in a private
-        # home too (pyenv under /root): its folders must be traversable as well
         real = Path(os.path.realpath(sys.executable)).parent
-        for folder in dict.fromkeys([BIN, *BIN.parents, real, *real.parents]):
-            mode = folder.stat().st_mode
-            if not mode & stat.S_IXOTH:
-                self._opened[folder] = stat.S_IMODE(mode)
-                os.chmod(folder, stat.S_IMODE(mode) | stat.S_IXOTH)
+        folders = dict.fromkeys([BIN, *BIN.parents, real, *real.parents])
+        with _shared_state() as state:
+            for folder in folders:
+                mode = stat.S_IMODE(folder.stat().st_mode)
+                if not mode & stat.S_IXOTH:
+                    state["modes"][str(folder)] = mode
+                    os.chmod(folder, mode | stat.S_IXOTH)
+            state["holders"].append(os.getpid())
+        self._holding = True
+
+    def _close_checkout(self) -> None:
+        if not self._holding:
+            return
+        self._holding = False
+        with _shared_state() as state:
+            state["holders"].remove(os.getpid())
+            if not state["holders"]:
+                for folder, mode in state.pop("modes").items():
+                    os.chmod(folder, mode)
+                state["modes"] = {}
 
     def add(self, short: str, name: str | None = None) -> Student:
         """A new account; its Unix name is ``name`` or, by default, tagged ``short``."""
@@ -151,9 +201,7 @@ class Accounts:
         for s in self.students.values():
             if s.uid is not None:
                 subprocess.run(["userdel", s.name], capture_output=True)
-        for folder, mode in self._opened.items():
-            os.chmod(folder, mode)
-        self._opened.clear()
+        self._close_checkout()
 
     def give(self, student: Student, path: Path) -> None:
         """Hand a file the tests wrote into a student's home back to the student."""
