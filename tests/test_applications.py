@@ -220,7 +220,18 @@ def np_equispaced(num_cols, acceleration, cf, offset) -> np.ndarray:
     return mask.astype(bool)
 
 
-EQUI_CASES = MASK_CASES + [(640, 4, 0.08), (16, 4, 0.125), (33, 3, 0.1), (372, 4, 0.08)]
+EQUI_CASES = MASK_CASES + [
+    (640, 4, 0.08),
+    (16, 4, 0.125),
+    (33, 3, 0.1),
+    (372, 4, 0.08),
+    # positions that land on .5 exactly in numpy (torch.arange's float step misses it)
+    (56, 2, 0.08),
+    (68, 2, 0.2),
+    (74, 2, 0.125),
+    # an offset past num_cols - 1: no equispaced line, only the centre
+    (8, 3, 0.2),
+]
 
 
 def adjusted_acceleration(num_cols, acceleration, cf) -> float:

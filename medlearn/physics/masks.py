@@ -5,6 +5,8 @@ See chapter 10 (applications).
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
@@ -54,9 +56,11 @@ def _equispaced_lines(
         offset = int(torch.randint(0, high, (1,), generator=generator, device=device))
     elif not isinstance(offset, int) or not 0 <= offset < high:
         raise ValueError(f"offset must be an int in [0, {high}), got {offset!r}")
-    positions = torch.arange(
-        offset, num_cols - 1, adjusted, dtype=torch.float64, device=device
-    )
+    # offset + i * adjusted, as np.arange computes it (torch.arange with a float step
+    # can land just below a .5 that numpy hits exactly, and then rounds the other way)
+    count = max(math.ceil((num_cols - 1 - offset) / adjusted), 0)
+    i = torch.arange(count, dtype=torch.float64, device=device)
+    positions = offset + adjusted * i  # (count,)
     mask[positions.round().long()] = True  # round half to even, as np.around
     return mask
 
