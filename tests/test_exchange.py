@@ -331,7 +331,18 @@ def test_hub_config_gives_each_course_its_roles(monkeypatch):
         assert set(groups[f"formgrade-{cid}"]["users"]) == {"prof", f"grader-{cid}"}
         assert set(groups[f"nbgrader-{cid}"]["users"]) == {"alice", "bob"}
         assert roles[f"formgrade-{cid}"]["groups"] == [f"formgrade-{cid}"]
-        assert roles[f"formgrade-{cid}"]["scopes"] == [f"access:services!service={cid}"]
+        # open the formgrader, and find it from JupyterLab's Course List
+        assert roles[f"formgrade-{cid}"]["scopes"] == [
+            f"access:services!service={cid}",
+            "list:services",
+            f"read:services!service={cid}",
+        ]
+        # the Formgrader panel frames the formgrader: the service allows same-origin frames
+        config = next(a for a in services[cid]["command"] if a.startswith("--config="))
+        assert (
+            Path(config.split("=", 1)[1])
+            == kit.ROOT / "deploy" / "formgrader_server_config.py"
+        )
         # students may see the course, not open its formgrader
         assert not any(
             "access:services" in s for s in roles[f"nbgrader-{cid}"]["scopes"]
