@@ -142,15 +142,9 @@ def hub():
         yield {
             "url": url,
             "course_id": course_id,
-            "course": course,
             "exchange": exchange,
             "student": student,
             "instructor": instructor,
-            "grader": grader,
-            "accounts": accounts,
-            "base": base,
-            "log": log,
-            "proc": proc,
         }
     finally:
         if proc is not None:
@@ -161,9 +155,6 @@ def hub():
                 proc.kill()
             OUT.mkdir(parents=True, exist_ok=True)
             shutil.copy(base / "hub" / "hub.log", OUT / "hub.log")
-        subprocess.run(
-            ["pkill", "-u", f"grader-hub{accounts.tag}"], capture_output=True
-        )
         for s in accounts.students.values():
             subprocess.run(["pkill", "-u", s.name], capture_output=True)
         time.sleep(1.0)
